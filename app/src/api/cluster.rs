@@ -1,0 +1,86 @@
+//! What the dashboard knows about the connected cluster.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// How regboard reaches a cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClusterMode {
+    /// No cluster is configured.
+    None,
+    /// The in-process sandbox cluster: nothing reaches a real cluster.
+    Sandbox,
+    /// A kubeconfig context.
+    Kubeconfig {
+        /// The context's name.
+        context: String,
+    },
+    /// The service account of the pod regboard runs in.
+    InCluster,
+}
+
+/// The connection and whether the cluster answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterStatus {
+    /// How regboard is connected.
+    pub mode: ClusterMode,
+    /// The API server's `gitVersion`, once it has answered.
+    pub server_version: Option<String>,
+    /// Why the cluster cannot be used right now, as a sentence.
+    pub problem: Option<String>,
+}
+
+impl ClusterStatus {
+    /// The status before any cluster is configured.
+    pub fn disconnected() -> Self {
+        Self {
+            mode: ClusterMode::None,
+            server_version: None,
+            problem: None,
+        }
+    }
+
+    /// The short name shown in the header: the context, or "sandbox".
+    pub fn label(&self) -> String {
+        match &self.mode {
+            ClusterMode::None => "no cluster connected".to_owned(),
+            ClusterMode::Sandbox => "sandbox".to_owned(),
+            ClusterMode::Kubeconfig { context } => context.clone(),
+            ClusterMode::InCluster => "in-cluster".to_owned(),
+        }
+    }
+
+    /// Whether this is the sandbox cluster.
+    pub fn is_sandbox(&self) -> bool {
+        self.mode == ClusterMode::Sandbox
+    }
+}
+
+/// One namespace as the Namespaces page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceRow {
+    /// The namespace's name.
+    pub name: String,
+    /// The project it belongs to (label `regboard.dev/project`).
+    pub project: Option<String>,
+    /// How many Secrets of any type it holds.
+    pub secrets: u32,
+    /// Its creation time, RFC 3339.
+    pub created: Option<String>,
+    /// Its phase, e.g. "Active" or "Terminating".
+    pub phase: Option<String>,
+}
+
+/// How regboard is connected to a cluster and whether it answers.
+#[server(endpoint = "cluster_status")]
+pub async fn get_cluster_status() -> Result<ClusterStatus, AppError> {
+    Ok(crate::services::services().cluster.status().await)
+}
+
+/// Every namespace of the cluster with its project and Secret count.
+#[server(endpoint = "list_namespaces")]
+pub async fn list_namespaces() -> Result<Vec<NamespaceRow>, AppError> {
+    crate::services::services().cluster.namespaces().await
+}

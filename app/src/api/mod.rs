@@ -1,0 +1,6 @@
+//! Server functions and the wire types they exchange with the browser.
+//!
+//! Each function is thin: it reaches a service through context, and maps the
+//! outcome into [`crate::AppError`]. Wire types are plain data.
+
+pub mod cluster;

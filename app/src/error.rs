@@ -1,0 +1,37 @@
+//! The error type that crosses the server-function boundary.
+//!
+//! Each variant's message is written for the person using the dashboard: it
+//! never carries a database or API error's text, and never a credential. The
+//! server logs the cause; the browser gets the sentence.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// What went wrong, as the user should read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The cluster could not be reached or answered with a server error.
+    #[error("The cluster is unavailable: {0}")]
+    ClusterUnavailable(String),
+    /// The request was refused by the cluster for lack of permission.
+    #[error("The cluster refused this request: {0}")]
+    Forbidden(String),
+    /// Something failed on the server; the details are in the server log.
+    #[error("Something went wrong on the server (request {request_id}); the details are in the server log.")]
+    Internal {
+        /// The request id, to find the cause in the log.
+        request_id: String,
+    },
+    /// The server function machinery itself failed (network, encoding).
+    #[error("The request could not be completed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

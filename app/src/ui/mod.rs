@@ -1,0 +1,99 @@
+//! Pages and components.
+
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use layout::{Header, SandboxBanner};
+use pages::{ErrorPage, NotFound, Placeholder};
+
+/// The HTML document the server renders around [`App`].
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, navigation and the routed page.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let status = Resource::new(|| (), |_| crate::api::cluster::get_cluster_status());
+    provide_context(status);
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="regboard" href="/pkg/regboard.css"/>
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Title formatter=|page: String| format!("{page} · regboard")/>
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SandboxBanner/>
+            <Header/>
+            <main id="main" class="page">
+                <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=|| view! {
+                            <Placeholder
+                                title="Registries"
+                                what="Registry credentials scoped to a project or a namespace will be listed and managed here."
+                            />
+                        }/>
+                        <Route path=path!("/projects") view=|| view! {
+                            <Placeholder
+                                title="Projects"
+                                what="Projects group namespaces so that one registry reaches all of them."
+                            />
+                        }/>
+                        <Route path=path!("/namespaces") view=|| view! {
+                            <Placeholder
+                                title="Namespaces"
+                                what="The cluster's namespaces, their projects and their Secrets will be shown here."
+                            />
+                        }/>
+                        <Route path=path!("/access") view=|| view! {
+                            <Placeholder
+                                title="Access"
+                                what="Users, teams and the project and namespace grants they hold will be managed here."
+                            />
+                        }/>
+                        <Route path=path!("/audit") view=|| view! {
+                            <Placeholder
+                                title="Audit"
+                                what="The history of who changed what, when, and with what outcome will be shown here."
+                            />
+                        }/>
+                    </Routes>
+                </ErrorBoundary>
+            </main>
+        </Router>
+    }
+}
+
+/// Marks `<body data-hydrated="true">` once the client-side code runs, so
+/// that tests (and people debugging) can tell a hydrated page from a static
+/// one. Effects never run during server rendering.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,0 +1,48 @@
+//! The 404 page and the page shown when rendering fails on the server.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Shown for any path no route matches; answers with status 404.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_status(http::StatusCode::NOT_FOUND);
+    view! {
+        <Title text="Page not found"/>
+        <h1>"Page not found"</h1>
+        <p>"There is no page at this address. Use the navigation above, or go to "<a href="/">"Registries"</a>"."</p>
+    }
+}
+
+/// Shown when a page fails to load its data; answers with status 500.
+#[component]
+pub fn ErrorPage(
+    /// The errors caught by the boundary.
+    errors: ArcRwSignal<Errors>,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_status(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let messages = move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, e)| view! { <li>{e.to_string()}</li> })
+            .collect_view()
+    };
+    view! {
+        <Title text="Something went wrong"/>
+        <h1>"Something went wrong"</h1>
+        <section class="notice notice-error" role="alert">
+            <ul>{messages}</ul>
+            <p>"Reload the page to try again. If it keeps failing, the server log has the details."</p>
+        </section>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_status(code: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(code);
+    }
+}

@@ -1,0 +1,52 @@
+import { defineConfig } from "@playwright/test";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as fs from "node:fs";
+
+// The server under test: the release binary built by `cargo leptos build
+// --release`, on the port the test script chose, with a fresh database and the
+// sandbox cluster. With no REGBOARD_E2E_PORT (e.g. under `cargo leptos
+// end-to-end`), tests run against whatever serves 127.0.0.1:3000.
+const port = process.env.REGBOARD_E2E_PORT ?? "3000";
+const baseURL = `http://127.0.0.1:${port}`;
+const bin = process.env.REGBOARD_BIN ?? path.resolve(__dirname, "../target/release/regboard");
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "regboard-e2e-"));
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  webServer: {
+    command: `"${bin}" serve --sandbox --listen 127.0.0.1:${port} --database "${path.join(dataDir, "regboard.db")}"`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: !process.env.REGBOARD_E2E_PORT,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      LEPTOS_SITE_ROOT: path.resolve(__dirname, "../target/site"),
+      RUST_LOG: process.env.RUST_LOG ?? "info",
+    },
+  },
+});

@@ -1,0 +1,247 @@
+//! CRUD handlers: translate HTTP verbs and query parameters into store calls and
+//! render the results as objects, lists or Tables.
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderMap, Method, StatusCode};
+use serde_json::{json, Value};
+
+use super::{json_body, App, Query, TableMode, Target};
+use crate::object;
+use crate::patch::PatchType;
+use crate::resource::Resource;
+use crate::selector::{FieldSelector, LabelSelector};
+use crate::status::{self, ApiStatus};
+use crate::store::{DeleteOptions, ListPage, ListQuery, WriteOptions};
+use crate::watch;
+
+fn content_type(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn dry_run(query: &Query) -> Result<bool, ApiStatus> {
+    match query.get("dryRun").map(String::as_str) {
+        None | Some("") => Ok(false),
+        Some("All") => Ok(true),
+        Some(other) => Err(ApiStatus::bad_request(format!(
+            "dryRun: Unsupported value: {other:?}: supported values: \"All\""
+        ))),
+    }
+}
+
+/// Parses the list/watch query parameters.
+pub(crate) fn list_query(resource: Resource, query: &Query) -> Result<ListQuery, ApiStatus> {
+    let limit = match query.get("limit").filter(|l| !l.is_empty()) {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<usize>()
+                .map_err(|_| ApiStatus::bad_request(format!("invalid limit {raw:?}")))?,
+        ),
+    };
+    Ok(ListQuery {
+        labels: LabelSelector::parse(query.get("labelSelector").map_or("", String::as_str))?,
+        fields: FieldSelector::parse(
+            resource,
+            query.get("fieldSelector").map_or("", String::as_str),
+        )?,
+        limit,
+        continue_token: query.get("continue").cloned(),
+    })
+}
+
+fn is_watch(query: &Query) -> bool {
+    matches!(query.get("watch").map(String::as_str), Some("true" | "1"))
+}
+
+fn respond(code: StatusCode, resource: Resource, object: Value, mode: TableMode) -> Response {
+    let body = match mode {
+        TableMode::Plain => object,
+        TableMode::Table { .. } => {
+            let meta = json!({"resourceVersion": object::resource_version(&object)});
+            super::table::render(resource, &[Arc::new(object)], meta, mode)
+        }
+    };
+    (code, json_body(&body)).into_response()
+}
+
+fn list_response(resource: Resource, page: ListPage, mode: TableMode) -> Response {
+    let mut meta = json!({"resourceVersion": page.rv.to_string()});
+    if let Some(token) = page.continue_token {
+        meta["continue"] = json!(token);
+    }
+    if let Some(remaining) = page.remaining {
+        meta["remainingItemCount"] = json!(remaining);
+    }
+    let body = match mode {
+        TableMode::Table { .. } => super::table::render(resource, &page.items, meta, mode),
+        TableMode::Plain => json!({
+            "kind": format!("{}List", resource.kind()),
+            "apiVersion": "v1",
+            "metadata": meta,
+            "items": page.items.iter().map(|o| (**o).clone()).collect::<Vec<_>>(),
+        }),
+    };
+    json_body(&body)
+}
+
+fn delete_options(body: &[u8], query: &Query) -> Result<(DeleteOptions, bool), ApiStatus> {
+    let mut dry = dry_run(query)?;
+    let mut pre = DeleteOptions::default();
+    if body.iter().any(|b| !b.is_ascii_whitespace()) {
+        let opts: Value = serde_json::from_slice(body).map_err(|e| {
+            ApiStatus::bad_request(format!(
+                "DeleteOptions in version \"v1\" cannot be handled as a DeleteOptions: {e}"
+            ))
+        })?;
+        let text = |p: &str| {
+            opts.pointer(p)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        pre.uid = text("/preconditions/uid");
+        pre.resource_version = text("/preconditions/resourceVersion");
+        if let Some(values) = opts.get("dryRun").and_then(Value::as_array) {
+            dry |= values.iter().any(|v| v == "All");
+        }
+    }
+    Ok((pre, dry))
+}
+
+/// Serves a collection or object request.
+pub(crate) async fn serve(
+    app: &App,
+    method: Method,
+    target: Target,
+    query: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    match serve_inner(app, method, target, query, headers, body).await {
+        Ok(response) => response,
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn serve_inner(
+    app: &App,
+    method: Method,
+    target: Target,
+    query: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiStatus> {
+    let mode = TableMode::negotiate(headers, query.get("includeObject").map(String::as_str));
+    let store = &app.store;
+    match target {
+        Target::Collection {
+            resource,
+            namespace,
+        } => {
+            let ns = namespace.as_deref();
+            match method {
+                Method::GET if is_watch(query) => watch::serve(app, resource, ns, query, mode),
+                Method::GET => Ok(list_response(
+                    resource,
+                    store.list(resource, ns, &list_query(resource, query)?)?,
+                    mode,
+                )),
+                Method::POST if ns.is_some() || !resource.namespaced() => {
+                    let object = object::decode_body(resource, content_type(headers), body)?;
+                    let opts = WriteOptions {
+                        dry_run: dry_run(query)?,
+                        keep_status: false,
+                    };
+                    Ok(respond(
+                        StatusCode::CREATED,
+                        resource,
+                        store.create(resource, ns, object, opts)?,
+                        mode,
+                    ))
+                }
+                Method::DELETE if resource.namespaced() => {
+                    let Some(ns) = ns else {
+                        return Err(ApiStatus::method_not_allowed());
+                    };
+                    let (_, dry) = delete_options(body, query)?;
+                    let opts = WriteOptions {
+                        dry_run: dry,
+                        keep_status: false,
+                    };
+                    let page = store.delete_collection(
+                        resource,
+                        ns,
+                        &list_query(resource, query)?,
+                        opts,
+                    )?;
+                    Ok(list_response(resource, page, TableMode::Plain))
+                }
+                _ => Err(ApiStatus::method_not_allowed()),
+            }
+        }
+        Target::Object {
+            resource,
+            namespace,
+            name,
+        } => {
+            let ns = namespace.as_deref();
+            match method {
+                Method::GET => {
+                    let object = store
+                        .get(resource, ns.unwrap_or(""), &name)
+                        .ok_or_else(|| ApiStatus::not_found(resource, &name))?;
+                    Ok(respond(StatusCode::OK, resource, object, mode))
+                }
+                Method::PUT => {
+                    let object = object::decode_body(resource, content_type(headers), body)?;
+                    let opts = WriteOptions {
+                        dry_run: dry_run(query)?,
+                        keep_status: false,
+                    };
+                    Ok(respond(
+                        StatusCode::OK,
+                        resource,
+                        store.update(resource, ns, &name, object, opts)?,
+                        mode,
+                    ))
+                }
+                Method::PATCH => {
+                    let patch_type = PatchType::from_content_type(content_type(headers))?;
+                    let opts = WriteOptions {
+                        dry_run: dry_run(query)?,
+                        keep_status: false,
+                    };
+                    let patched = store.patch(resource, ns, &name, patch_type, body, opts)?;
+                    Ok(respond(StatusCode::OK, resource, patched, mode))
+                }
+                Method::DELETE => {
+                    let (pre, dry) = delete_options(body, query)?;
+                    let opts = WriteOptions {
+                        dry_run: dry,
+                        keep_status: false,
+                    };
+                    let mut last = store.delete(resource, ns, &name, &pre, opts)?;
+                    if resource == Resource::Namespace {
+                        // Namespaces answer with the object, as it starts terminating.
+                        let ts =
+                            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+                        object::set_meta(&mut last, "deletionTimestamp", json!(ts));
+                        last["status"] = json!({"phase": "Terminating"});
+                        return Ok(json_body(&last));
+                    }
+                    Ok(json_body(&status::success(
+                        resource,
+                        &name,
+                        object::uid(&last),
+                    )))
+                }
+                _ => Err(ApiStatus::method_not_allowed()),
+            }
+        }
+        _ => Err(ApiStatus::path_not_found()),
+    }
+}

@@ -1,0 +1,291 @@
+//! The HTTP front: one fallback handler that routes by path, applies faults, and
+//! dispatches to discovery, CRUD handlers or the watch streamer.
+
+mod discovery;
+mod handlers;
+mod table;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use http::{header, HeaderMap, HeaderValue, Method, Uri};
+use serde_json::Value;
+use tokio::sync::watch;
+
+use crate::faults::{Faults, RequestInfo};
+use crate::resource::Resource;
+use crate::status::ApiStatus;
+use crate::store::Store;
+
+pub(crate) use handlers::list_query;
+pub(crate) use table::TableMode;
+
+/// Renders one object as a single-row Table (used by watches in Table mode).
+pub(crate) fn table_of(
+    resource: Resource,
+    object: Arc<Value>,
+    meta: Value,
+    mode: TableMode,
+) -> Value {
+    table::render(resource, &[object], meta, mode)
+}
+
+/// Shared state of every request handler.
+#[derive(Clone)]
+pub(crate) struct App {
+    /// The cluster state.
+    pub store: Arc<Store>,
+    /// Fault injection.
+    pub faults: Faults,
+    /// The `gitVersion` served at `/version`.
+    pub version: Arc<str>,
+    /// Interval between watch BOOKMARK events, in milliseconds.
+    pub bookmark_ms: Arc<AtomicU64>,
+    /// Flips to `true` when the sandbox shuts down; watches and hangs end.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl App {
+    /// The current watch bookmark interval.
+    pub fn bookmark_interval(&self) -> Duration {
+        Duration::from_millis(self.bookmark_ms.load(Ordering::Relaxed).max(10))
+    }
+}
+
+/// Resolves once the sandbox is shutting down (or its controller is gone).
+pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// Builds the router serving the whole emulated API.
+pub(crate) fn router(app: App) -> Router {
+    Router::new().fallback(dispatch).with_state(app)
+}
+
+/// A JSON response body with `Content-Type: application/json`.
+pub(crate) fn json_body(value: &Value) -> Response {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    let mut response = Response::new(Body::from(bytes));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Where a path leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    Version,
+    Api,
+    ApiV1,
+    Apis,
+    /// `/api/v1/{resource}` or `/api/v1/namespaces/{ns}/{resource}`.
+    Collection {
+        resource: Resource,
+        namespace: Option<String>,
+    },
+    /// `/api/v1/namespaces/{name}` or `/api/v1/namespaces/{ns}/{resource}/{name}`.
+    Object {
+        resource: Resource,
+        namespace: Option<String>,
+        name: String,
+    },
+    Unknown,
+}
+
+impl Target {
+    /// Parses a request path.
+    pub fn parse(path: &str) -> Target {
+        let trimmed = path.trim_end_matches('/');
+        match trimmed {
+            "/version" => return Target::Version,
+            "/api" => return Target::Api,
+            "/api/v1" => return Target::ApiV1,
+            "/apis" => return Target::Apis,
+            _ => {}
+        }
+        let Some(rest) = trimmed.strip_prefix("/api/v1/") else {
+            return Target::Unknown;
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        let res = |s: &str| Resource::from_plural(s);
+        match segments.as_slice() {
+            [r] => res(r).map_or(Target::Unknown, |resource| Target::Collection {
+                resource,
+                namespace: None,
+            }),
+            ["namespaces", name] if !name.is_empty() => Target::Object {
+                resource: Resource::Namespace,
+                namespace: None,
+                name: name.to_string(),
+            },
+            ["namespaces", ns, r] => match res(r) {
+                Some(resource) if resource.namespaced() && !ns.is_empty() => Target::Collection {
+                    resource,
+                    namespace: Some(ns.to_string()),
+                },
+                _ => Target::Unknown,
+            },
+            ["namespaces", ns, r, name] if !name.is_empty() => match res(r) {
+                Some(resource) if resource.namespaced() => Target::Object {
+                    resource,
+                    namespace: Some(ns.to_string()),
+                    name: name.to_string(),
+                },
+                _ => Target::Unknown,
+            },
+            _ => Target::Unknown,
+        }
+    }
+
+    fn resource(&self) -> Option<Resource> {
+        match self {
+            Target::Collection { resource, .. } | Target::Object { resource, .. } => {
+                Some(*resource)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Query parameters as a map (last value wins).
+pub(crate) type Query = HashMap<String, String>;
+
+fn parse_query(uri: &Uri) -> Query {
+    uri.query()
+        .map(|q| {
+            q.split('&')
+                .filter(|kv| !kv.is_empty())
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    (percent_decode(k), percent_decode(v))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Decodes `%XX` escapes and `+` in a query component.
+fn percent_decode(raw: &str) -> String {
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn dispatch(
+    State(app): State<App>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let target = Target::parse(uri.path());
+    let info = RequestInfo {
+        method: method.as_str().to_string(),
+        resource: target.resource().map(|r| r.plural().to_string()),
+        path: uri
+            .path_and_query()
+            .map_or_else(|| uri.path().to_string(), |pq| pq.as_str().to_string()),
+    };
+    let verdict = app.faults.consult(&info);
+    if !verdict.delay.is_zero() {
+        let mut shutdown = app.shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(verdict.delay) => {}
+            _ = stopped(&mut shutdown) => {
+                return ApiStatus::from_code(503, "the sandbox is shutting down").into_response();
+            }
+        }
+    }
+    if let Some(failure) = verdict.fail {
+        return failure.into_response();
+    }
+    let query = parse_query(&uri);
+    match target {
+        Target::Version | Target::Api | Target::ApiV1 | Target::Apis if method != Method::GET => {
+            ApiStatus::method_not_allowed().into_response()
+        }
+        Target::Version => json_body(&discovery::version(&app.version)),
+        Target::Api => json_body(&discovery::api_versions(&headers)),
+        Target::ApiV1 => json_body(&discovery::resource_list()),
+        Target::Apis => json_body(&discovery::group_list()),
+        Target::Collection { .. } | Target::Object { .. } => {
+            handlers::serve(&app, method, target, &query, &headers, &body).await
+        }
+        Target::Unknown => ApiStatus::path_not_found().into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(
+            Target::parse("/api/v1/secrets"),
+            Target::Collection {
+                resource: Resource::Secret,
+                namespace: None
+            }
+        );
+        assert_eq!(
+            Target::parse("/api/v1/namespaces/a/secrets/b"),
+            Target::Object {
+                resource: Resource::Secret,
+                namespace: Some("a".into()),
+                name: "b".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("/api/v1/namespaces/a"),
+            Target::Object {
+                resource: Resource::Namespace,
+                namespace: None,
+                name: "a".into()
+            }
+        );
+        assert_eq!(
+            Target::parse("/api/v1/namespaces/a/namespaces"),
+            Target::Unknown
+        );
+        assert_eq!(
+            Target::parse("/api/v1/namespaces/a/pods/b/log"),
+            Target::Unknown
+        );
+        assert_eq!(Target::parse("/openapi/v2"), Target::Unknown);
+        assert_eq!(Target::parse("/api/v1/configmaps"), Target::Unknown);
+    }
+
+    #[test]
+    fn query_decoding() {
+        assert_eq!(percent_decode("a%3Db%2Cc+d"), "a=b,c d");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+    }
+}

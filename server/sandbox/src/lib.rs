@@ -1,0 +1,227 @@
+//! The regboard sandbox: an in-process emulation of the Kubernetes core/v1 API
+//! (namespaces, secrets, serviceaccounts, pods, events), served over HTTP on a
+//! loopback port so that kube-rs and the real `kubectl` talk to it as to a cluster.
+//!
+//! ```text
+//!  kube-rs / kubectl ──HTTP──▶ axum fallback `http::dispatch`
+//!                               │ Target::parse(path)         (/version, /api, /api/v1, /apis,
+//!                               │                              /api/v1/[namespaces/{ns}/]{res}[/{name}])
+//!                               │ Faults::consult             (latency, hang, fail Nth / fraction)
+//!                               ├─ discovery documents
+//!                               ├─ http::handlers  ── GET/list ─▶ Store::list (selectors, limit/continue)
+//!                               │    POST/PUT/PATCH/DELETE ─────▶ Store::{create,update,patch,delete}
+//!                               │       object::decode_body → object::normalize → validate
+//!                               │       write lock: rv+1, commit Change → history + broadcast
+//!                               │    Accept: as=Table ─────────▶ http::table (kubectl printing)
+//!                               └─ watch::serve ─▶ Store::watch (replay) + broadcast ─▶ NDJSON stream
+//! ```
+//!
+//! Errors are Kubernetes `Status` bodies ([`status::ApiStatus`]) worded like kube-apiserver.
+
+pub mod error;
+pub mod faults;
+mod http;
+mod object;
+mod patch;
+mod proto;
+pub mod resource;
+mod seed;
+mod selector;
+pub mod status;
+pub mod store;
+mod validate;
+mod watch;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch as signal;
+use tokio::task::JoinHandle;
+
+pub use error::Error;
+pub use faults::{Counter, Faults, RequestMatch};
+pub use resource::Resource;
+pub use seed::{docker_config_json, Seed, DEMO_REGISTRY, PROJECT_LABEL};
+pub use store::Store;
+
+/// The Kubernetes version the sandbox claims to be.
+pub const VERSION: &str = "v1.33.0-sandbox";
+/// The name of the kubeconfig cluster, context and user written by [`Sandbox::kubeconfig_yaml`].
+pub const KUBECONFIG_NAME: &str = "regboard-sandbox";
+/// Default interval between watch BOOKMARK events.
+pub const DEFAULT_BOOKMARK_INTERVAL: Duration = Duration::from_secs(30);
+
+/// How to start a sandbox.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// Where to listen; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// The initial contents.
+    pub seed: Seed,
+}
+
+impl SandboxOptions {
+    /// Options listening on `listen` with `seed`.
+    pub fn new(listen: SocketAddr, seed: Seed) -> Self {
+        SandboxOptions { listen, seed }
+    }
+}
+
+impl Default for SandboxOptions {
+    /// `127.0.0.1:0` with the demo seed.
+    fn default() -> Self {
+        SandboxOptions::new(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), Seed::Demo)
+    }
+}
+
+/// A running sandbox API server. Dropping it stops the server; prefer [`Sandbox::shutdown`].
+pub struct Sandbox {
+    addr: SocketAddr,
+    store: Arc<Store>,
+    faults: Faults,
+    bookmark_ms: Arc<AtomicU64>,
+    stop: signal::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Seeds the store, binds `opts.listen` and serves the API on a spawned task.
+    pub async fn start(opts: SandboxOptions) -> Result<Sandbox, Error> {
+        let store = Arc::new(Store::new());
+        seed::apply(&store, opts.seed)?;
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: opts.listen,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+        let (stop, stopped) = signal::channel(false);
+        let faults = Faults::default();
+        let bookmark_ms = Arc::new(AtomicU64::new(DEFAULT_BOOKMARK_INTERVAL.as_millis() as u64));
+        let app = http::App {
+            store: store.clone(),
+            faults: faults.clone(),
+            version: Arc::from(VERSION),
+            bookmark_ms: bookmark_ms.clone(),
+            shutdown: stopped.clone(),
+        };
+        let router = http::router(app);
+        let mut until = stopped;
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = until.wait_for(|stop| *stop).await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the sandbox API server stopped with an error");
+            }
+        });
+        tracing::info!(%addr, seed = %opts.seed, "sandbox Kubernetes API listening");
+        Ok(Sandbox {
+            addr,
+            store,
+            faults,
+            bookmark_ms,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` (a wildcard listen address is reached over loopback).
+    pub fn url(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// A kube config for this sandbox: no auth, 5 s connect timeout, no read timeout
+    /// (watches are long-lived), namespace `default`.
+    pub fn kube_config(&self) -> kube::Config {
+        let uri = self
+            .url()
+            .parse()
+            .unwrap_or_else(|_| ::http::Uri::from_static("http://127.0.0.1/"));
+        let mut config = kube::Config::new(uri);
+        config.connect_timeout = Some(Duration::from_secs(5));
+        config.read_timeout = None;
+        config.write_timeout = Some(Duration::from_secs(30));
+        config
+    }
+
+    /// A kube client for this sandbox.
+    pub fn client(&self) -> Result<kube::Client, Error> {
+        Ok(kube::Client::try_from(self.kube_config())?)
+    }
+
+    /// A kubeconfig whose cluster, context and user are all named `regboard-sandbox`.
+    pub fn kubeconfig_yaml(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: {n}\n  cluster:\n    server: {url}\n\
+             contexts:\n- name: {n}\n  context:\n    cluster: {n}\n    user: {n}\n    namespace: default\n\
+             current-context: {n}\nusers:\n- name: {n}\n  user: {{}}\npreferences: {{}}\n",
+            n = KUBECONFIG_NAME,
+            url = self.url()
+        )
+    }
+
+    /// The `gitVersion` served at `/version`.
+    pub fn version(&self) -> &str {
+        VERSION
+    }
+
+    /// Latency and fault injection control.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The cluster state, for seeding and inspection in tests.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Retains only the last `limit` changes for watch resumption (default 10 000), so
+    /// tests can provoke `410 Expired`.
+    pub fn set_history_limit(&self, limit: usize) {
+        self.store.set_history_limit(limit);
+    }
+
+    /// Sets the interval between BOOKMARK events on watches started from now on.
+    pub fn set_bookmark_interval(&self, interval: Duration) {
+        self.bookmark_ms
+            .store(interval.as_millis().max(10) as u64, Ordering::Relaxed);
+    }
+
+    /// Stops accepting requests, ends open watches and waits (up to 5 s) for the server.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}

@@ -1,0 +1,223 @@
+//! The real kubectl against the sandbox (skipped, with a message, when kubectl is absent).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use regboard_sandbox::{Sandbox, Seed};
+
+use crate::sandbox;
+
+struct Kubectl {
+    _dir: tempfile::TempDir,
+    kubeconfig: PathBuf,
+    cache: PathBuf,
+}
+
+impl Kubectl {
+    fn new(sb: &Sandbox) -> Option<Kubectl> {
+        if Command::new("kubectl")
+            .arg("version")
+            .arg("--client")
+            .output()
+            .is_err()
+        {
+            eprintln!("SKIPPED: kubectl is not installed; the kubectl fidelity test did not run");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(&kubeconfig, sb.kubeconfig_yaml()).unwrap();
+        let cache = dir.path().join("cache");
+        Some(Kubectl {
+            _dir: dir,
+            kubeconfig,
+            cache,
+        })
+    }
+
+    /// Runs kubectl on a blocking thread; returns (success, stdout, stderr).
+    async fn run(&self, args: &[&str]) -> (bool, String, String) {
+        let (config, cache) = (self.kubeconfig.clone(), self.cache.clone());
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(&config)
+                .arg("--cache-dir")
+                .arg(&cache)
+                .args(&args)
+                .env_remove("KUBECONFIG")
+                .output()
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let (ok, out, err) = self.run(args).await;
+        assert!(ok, "kubectl {args:?} failed:\n{out}\n{err}");
+        out
+    }
+
+    fn dir(&self) -> &Path {
+        self.kubeconfig.parent().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn kubectl_drives_the_sandbox() {
+    let sb = sandbox(Seed::Demo).await;
+    let Some(k) = Kubectl::new(&sb) else { return };
+
+    let version = k.ok(&["version", "-o", "json"]).await;
+    assert!(version.contains("v1.33.0-sandbox"), "{version}");
+
+    let namespaces = k.ok(&["get", "namespaces"]).await;
+    let header = namespaces.lines().next().unwrap();
+    assert!(
+        header.starts_with("NAME") && header.contains("STATUS") && header.contains("AGE"),
+        "{namespaces}"
+    );
+    for ns in [
+        "default",
+        "kube-system",
+        "regboard-system",
+        "payments-dev",
+        "search-prod",
+        "data-pipeline",
+    ] {
+        assert!(
+            namespaces
+                .lines()
+                .any(|l| l.split_whitespace().next() == Some(ns)),
+            "{ns} missing:\n{namespaces}"
+        );
+    }
+
+    let manifest = k.dir().join("secret.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: from-file\n  namespace: sandbox-scratch\nstringData:\n  k: v\n",
+    )
+    .unwrap();
+    let created = k
+        .ok(&[
+            "create",
+            "-f",
+            manifest.to_str().unwrap(),
+            "--validate=false",
+        ])
+        .await;
+    assert_eq!(created.trim(), "secret/from-file created");
+
+    let created = k
+        .ok(&[
+            "create",
+            "secret",
+            "docker-registry",
+            "regcred",
+            "--docker-server=registry.example.com",
+            "--docker-username=robot",
+            "--docker-password=s3cret",
+            "-n",
+            "sandbox-scratch",
+        ])
+        .await;
+    assert_eq!(created.trim(), "secret/regcred created");
+    let json = k
+        .ok(&[
+            "get",
+            "secret",
+            "regcred",
+            "-n",
+            "sandbox-scratch",
+            "-o",
+            "json",
+        ])
+        .await;
+    let secret: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(secret["type"], "kubernetes.io/dockerconfigjson");
+    use base64::Engine as _;
+    let raw = secret["data"][".dockerconfigjson"].as_str().unwrap();
+    let config: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .unwrap(),
+    )
+    .unwrap();
+    let auth = &config["auths"]["registry.example.com"];
+    assert_eq!(
+        (auth["username"].as_str(), auth["password"].as_str()),
+        (Some("robot"), Some("s3cret"))
+    );
+
+    let labelled = k
+        .ok(&[
+            "label",
+            "secret",
+            "regcred",
+            "team=platform",
+            "-n",
+            "sandbox-scratch",
+        ])
+        .await;
+    assert_eq!(labelled.trim(), "secret/regcred labeled");
+    let shown = k
+        .ok(&[
+            "get",
+            "secrets",
+            "-n",
+            "sandbox-scratch",
+            "-l",
+            "team=platform",
+            "-o",
+            "name",
+        ])
+        .await;
+    assert_eq!(shown.trim(), "secret/regcred");
+
+    let all = k.ok(&["get", "secrets", "-A"]).await;
+    assert!(
+        all.lines().next().unwrap().starts_with("NAMESPACE"),
+        "{all}"
+    );
+    assert!(
+        all.contains("kubernetes.io/dockerconfigjson") && all.contains("regcred"),
+        "{all}"
+    );
+
+    let deleted = k
+        .ok(&["delete", "secret", "regcred", "-n", "sandbox-scratch"])
+        .await;
+    assert_eq!(deleted.trim(), "secret \"regcred\" deleted");
+    let (ok, _, err) = k
+        .run(&["get", "secret", "regcred", "-n", "sandbox-scratch"])
+        .await;
+    assert!(
+        !ok && err.contains("secrets \"regcred\" not found"),
+        "{err}"
+    );
+
+    let pods = k.ok(&["get", "pods", "-n", "payments-staging"]).await;
+    assert!(
+        pods.contains("ImagePullBackOff") && pods.contains("0/1"),
+        "{pods}"
+    );
+    let events = k.ok(&["get", "events", "-n", "payments-staging"]).await;
+    assert!(
+        events.contains("BackOff") && events.contains("pod/checkout-"),
+        "{events}"
+    );
+    let described = k.ok(&["describe", "pod", "-n", "payments-staging"]).await;
+    assert!(described.contains("Error: ImagePullBackOff"), "{described}");
+
+    let (ok, _, err) = k.run(&["create", "namespace", "Bad_Name"]).await;
+    assert!(
+        !ok && err.contains("is invalid: metadata.name: Invalid value: \"Bad_Name\""),
+        "{err}"
+    );
+    sb.shutdown().await;
+}

@@ -1,0 +1,29 @@
+//! Liveness and readiness.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::json;
+
+use crate::state::AppState;
+
+/// 200 while the process runs.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// 200 only when every dependency answers; 503 with what is down otherwise.
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let database = crate::db::ping(&state.db).await;
+    let code = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "ready": database,
+        "database": if database { "ok" } else { "unavailable" },
+    });
+    (code, Json(body))
+}

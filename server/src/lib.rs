@@ -1,0 +1,22 @@
+//! regboard's server: everything with IO.
+//!
+//! ```text
+//! cli ─► serve ─► db::open (SQLite, migrations)
+//!            ├──► cluster (kube-rs client or the sandbox cluster)
+//!            └──► http::router(AppState) ─► leptos routes + server fns
+//!                                         └► /healthz, /readyz
+//! ```
+
+pub mod cli;
+pub mod cluster;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod serve;
+pub mod state;
+pub mod telemetry;
+
+pub use error::{Error, Result};
+pub use http::router;
+pub use state::AppState;

@@ -1,0 +1,111 @@
+//! `regboard serve`: open the database, connect the cluster, listen, and
+//! stop gracefully on SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use leptos::prelude::LeptosOptions;
+use regboard_app::services::Services;
+use tokio::net::TcpListener;
+
+use crate::config::ServeArgs;
+use crate::error::{describe_io, Error, Result};
+use crate::state::AppState;
+
+/// Runs the dashboard until a shutdown signal arrives.
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let database = match &args.database {
+        Some(path) => path.clone(),
+        None => crate::db::default_path()?,
+    };
+    let db = crate::db::open(&database).await?;
+    tracing::info!(database = %database.display(), "database ready");
+    let listener = bind(args.listen).await?;
+    let addr = listener.local_addr().map_err(|e| Error::Io {
+        context: "cannot read the listening address".into(),
+        source: e,
+    })?;
+    let state = AppState {
+        leptos_options: leptos_options(addr),
+        db: db.clone(),
+        services: Services {
+            cluster: Arc::new(crate::cluster::Disconnected),
+        },
+    };
+    tracing::info!("regboard listening on http://{addr}");
+    axum::serve(listener, crate::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| Error::Io {
+            context: "the HTTP server stopped".into(),
+            source: e,
+        })?;
+    db.close().await;
+    tracing::info!("regboard stopped");
+    Ok(())
+}
+
+/// Binds the listen address, naming the problem when it cannot.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|e| Error::Listen {
+        addr,
+        reason: describe_io(&e),
+    })
+}
+
+/// Leptos options for a server on `addr`. The site root comes from
+/// `LEPTOS_SITE_ROOT`, else `target/site` under the working directory, else
+/// the `site` folder beside the binary's own `target/<profile>` directory.
+pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let site_root = var("LEPTOS_SITE_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(default_site_root);
+    LeptosOptions::builder()
+        .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "regboard".into()))
+        .site_root(site_root.to_string_lossy().into_owned())
+        .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+        .site_addr(addr)
+        .reload_port(
+            var("LEPTOS_RELOAD_PORT")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
+        )
+        .build()
+}
+
+fn default_site_root() -> PathBuf {
+    let local = Path::new("target/site");
+    if local.is_dir() {
+        return local.to_owned();
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("site")))
+        .filter(|p| p.is_dir())
+        .unwrap_or_else(|| local.to_owned())
+}
+
+/// Resolves when the process receives Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,7 @@
+//! One integration-test binary for the server crate; each test gets a fresh
+//! SQLite file and its own server on a random port.
+
+mod binary;
+mod health;
+mod helpers;
+mod shell;

@@ -1,0 +1,47 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_shell_is_server_rendered_with_navigation_and_hydration_scripts() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    for link in ["Registries", "Projects", "Namespaces", "Access", "Audit"] {
+        assert!(
+            html.contains(&format!(">{link}</a>")),
+            "missing nav link {link}"
+        );
+    }
+    assert!(
+        html.contains("/pkg/regboard.js"),
+        "hydration script missing"
+    );
+    assert!(html.contains("/pkg/regboard.css"), "stylesheet missing");
+    assert!(
+        html.contains("no cluster connected"),
+        "cluster badge missing"
+    );
+}
+
+#[tokio::test]
+async fn pages_not_built_yet_say_so_plainly() {
+    let app = spawn_app().await;
+    for (path, title) in [
+        ("/projects", "Projects"),
+        ("/access", "Access"),
+        ("/audit", "Audit"),
+    ] {
+        let (status, html) = app.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(html.contains(&format!("<h1>{title}</h1>")), "{path}");
+        assert!(html.contains("Not built yet."), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_path_renders_the_404_page() {
+    let app = spawn_app().await;
+    let (status, html) = app.get("/no/such/page").await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Page not found"));
+}
