@@ -6,6 +6,7 @@
 //! The `app` crate therefore needs no kube or sqlx dependency.
 
 pub mod api;
+pub mod domain;
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod services;

@@ -36,6 +36,7 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(async move {
         match command {
             Command::Serve(args) => crate::serve::run(args).await,
+            Command::Sandbox(args) => crate::sandbox_cmd::run(args).await,
         }
     });
     match outcome {

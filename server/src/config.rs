@@ -20,6 +20,32 @@ pub struct Cli {
 pub enum Command {
     /// Run the dashboard.
     Serve(ServeArgs),
+    /// Run the sandbox cluster on its own, for kubectl and other tools.
+    Sandbox(SandboxArgs),
+}
+
+/// Flags of `regboard sandbox`.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address the sandbox's Kubernetes API listens on.
+    #[arg(
+        long,
+        env = "REGBOARD_SANDBOX_LISTEN",
+        default_value = "127.0.0.1:6443",
+        value_name = "ADDR"
+    )]
+    pub listen: SocketAddr,
+    /// Where to write a kubeconfig that points at the sandbox.
+    #[arg(long, env = "REGBOARD_SANDBOX_KUBECONFIG_OUT", value_name = "FILE")]
+    pub kubeconfig_out: PathBuf,
+    /// Starting data: `demo` (namespaces, projects, Secrets, a failing pod) or `empty`.
+    #[arg(
+        long,
+        env = "REGBOARD_SANDBOX_SEED",
+        default_value = "demo",
+        value_name = "SEED"
+    )]
+    pub seed: regboard_sandbox::Seed,
 }
 
 /// Flags of `regboard serve`.

@@ -30,6 +30,9 @@ pub enum Error {
         /// What went wrong, in words.
         reason: String,
     },
+    /// The cluster could not be configured or started.
+    #[error("{0}")]
+    Cluster(String),
     /// No default data directory could be found for the database.
     #[error("cannot find a data directory for the database; pass --database PATH")]
     NoDataDir,

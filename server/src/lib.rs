@@ -13,6 +13,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod sandbox_cmd;
 pub mod serve;
 pub mod state;
 pub mod telemetry;

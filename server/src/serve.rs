@@ -3,15 +3,17 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use leptos::prelude::LeptosOptions;
-use regboard_app::services::Services;
 use tokio::net::TcpListener;
 
+use crate::cluster::{KubeCluster, Target};
 use crate::config::ServeArgs;
 use crate::error::{describe_io, Error, Result};
 use crate::state::AppState;
+
+/// How long start-up waits for the cluster to answer before serving anyway.
+const FIRST_CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Runs the dashboard until a shutdown signal arrives.
 pub async fn run(args: ServeArgs) -> Result<()> {
@@ -22,17 +24,19 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     let db = crate::db::open(&database).await?;
     tracing::info!(database = %database.display(), "database ready");
     let listener = bind(args.listen).await?;
+    let target = crate::cluster::resolve(&args);
+    if target == (Target::Sandbox { forced: false }) {
+        tracing::warn!("no kubeconfig or in-cluster configuration found; starting the sandbox cluster (nothing is written to a real cluster)");
+    }
+    let connection = crate::cluster::connect(target).await?;
+    tracing::info!(server = %connection.server_url, cluster = %connection.mode_label(), "cluster configured");
+    let cluster = KubeCluster::start(&connection);
+    cluster.status.first_check(FIRST_CHECK_WAIT).await;
     let addr = listener.local_addr().map_err(|e| Error::Io {
         context: "cannot read the listening address".into(),
         source: e,
     })?;
-    let state = AppState {
-        leptos_options: leptos_options(addr),
-        db: db.clone(),
-        services: Services {
-            cluster: Arc::new(crate::cluster::Disconnected),
-        },
-    };
+    let state = AppState::new(leptos_options(addr), db.clone(), cluster);
     tracing::info!("regboard listening on http://{addr}");
     axum::serve(listener, crate::router(state))
         .with_graceful_shutdown(shutdown_signal())
@@ -42,6 +46,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             source: e,
         })?;
     db.close().await;
+    if let Some(sandbox) = connection.sandbox {
+        sandbox.shutdown().await;
+    }
     tracing::info!("regboard stopped");
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! Nothing logs request bodies or query strings, so credentials sent to
 //! server functions never reach the log.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// The filter used when `RUST_LOG` is not set.
@@ -16,5 +18,6 @@ pub fn init() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -59,7 +59,7 @@ impl ClusterStatus {
 }
 
 /// One namespace as the Namespaces page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NamespaceRow {
     /// The namespace's name.
     pub name: String,
@@ -67,8 +67,8 @@ pub struct NamespaceRow {
     pub project: Option<String>,
     /// How many Secrets of any type it holds.
     pub secrets: u32,
-    /// Its creation time, RFC 3339.
-    pub created: Option<String>,
+    /// Its creation time, in seconds since the Unix epoch.
+    pub created_unix: Option<i64>,
     /// Its phase, e.g. "Active" or "Terminating".
     pub phase: Option<String>,
 }
@@ -79,8 +79,29 @@ pub async fn get_cluster_status() -> Result<ClusterStatus, AppError> {
     Ok(crate::services::services().cluster.status().await)
 }
 
+/// The namespaces at one moment, with that moment so ages can be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamespaceList {
+    /// Every namespace, sorted by name.
+    pub rows: Vec<NamespaceRow>,
+    /// When the list was taken, in seconds since the Unix epoch.
+    pub now_unix: i64,
+}
+
+impl NamespaceList {
+    /// Wraps `rows` taken now.
+    #[cfg(feature = "ssr")]
+    pub fn taken_now(rows: Vec<NamespaceRow>) -> Self {
+        let now_unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Self { rows, now_unix }
+    }
+}
+
 /// Every namespace of the cluster with its project and Secret count.
 #[server(endpoint = "list_namespaces")]
-pub async fn list_namespaces() -> Result<Vec<NamespaceRow>, AppError> {
-    crate::services::services().cluster.namespaces().await
+pub async fn list_namespaces() -> Result<NamespaceList, AppError> {
+    let rows = crate::services::services().cluster.namespaces().await?;
+    Ok(NamespaceList::taken_now(rows))
 }

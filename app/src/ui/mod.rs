@@ -1,6 +1,7 @@
 //! Pages and components.
 
 mod layout;
+mod live;
 mod pages;
 
 use leptos::prelude::*;
@@ -9,7 +10,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use layout::{Header, SandboxBanner};
-use pages::{ErrorPage, NotFound, Placeholder};
+use pages::{ErrorPage, NamespacesPage, NotFound, Placeholder};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -62,12 +63,7 @@ pub fn App() -> impl IntoView {
                                 what="Projects group namespaces so that one registry reaches all of them."
                             />
                         }/>
-                        <Route path=path!("/namespaces") view=|| view! {
-                            <Placeholder
-                                title="Namespaces"
-                                what="The cluster's namespaces, their projects and their Secrets will be shown here."
-                            />
-                        }/>
+                        <Route path=path!("/namespaces") view=NamespacesPage/>
                         <Route path=path!("/access") view=|| view! {
                             <Placeholder
                                 title="Access"

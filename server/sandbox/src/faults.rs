@@ -72,9 +72,19 @@ impl RequestMatch {
 }
 
 enum Action {
-    FailNth { n: u64, seen: u64, status: u16 },
-    FailFraction { p: f64, rng: StdRng, status: u16 },
-    Hang { duration: Duration },
+    FailNth {
+        n: u64,
+        seen: u64,
+        status: u16,
+    },
+    FailFraction {
+        p: f64,
+        rng: Box<StdRng>,
+        status: u16,
+    },
+    Hang {
+        duration: Duration,
+    },
 }
 
 struct Rule {
@@ -141,7 +151,7 @@ impl Faults {
     pub fn fail_fraction(&self, matcher: RequestMatch, p: f64, seed: u64, status: u16) {
         let action = Action::FailFraction {
             p: p.clamp(0.0, 1.0),
-            rng: StdRng::seed_from_u64(seed),
+            rng: Box::new(StdRng::seed_from_u64(seed)),
             status,
         };
         self.lock().rules.push(Rule { matcher, action });

@@ -154,7 +154,7 @@ pub fn apply(
 
 impl ApiStatus {
     fn with_kind(mut self, resource: Resource) -> Self {
-        self.kind = Some(resource.plural().to_string());
+        self.details_mut().kind = Some(resource.plural().to_string());
         self
     }
 }

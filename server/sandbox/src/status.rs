@@ -68,15 +68,9 @@ impl Cause {
     }
 }
 
-/// A failed API call: HTTP code, machine `reason`, human `message` and optional details.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiStatus {
-    /// HTTP status code (404, 409, 422, ...).
-    pub code: u16,
-    /// CamelCase machine reason (`NotFound`, `AlreadyExists`, `Conflict`, ...).
-    pub reason: &'static str,
-    /// The human message, worded as kube-apiserver words it.
-    pub message: String,
+/// `details` of a failure Status (boxed inside [`ApiStatus`] to keep results small).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
     /// `details.name`.
     pub name: Option<String>,
     /// `details.kind` (the plural resource for most errors, the Kind for `Invalid`).
@@ -87,6 +81,19 @@ pub struct ApiStatus {
     pub retry_after: Option<u64>,
 }
 
+/// A failed API call: HTTP code, machine `reason`, human `message` and optional details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiStatus {
+    /// HTTP status code (404, 409, 422, ...).
+    pub code: u16,
+    /// CamelCase machine reason (`NotFound`, `AlreadyExists`, `Conflict`, ...).
+    pub reason: &'static str,
+    /// The human message, worded as kube-apiserver words it.
+    pub message: String,
+    /// `details`, when there are any.
+    pub details: Option<Box<Details>>,
+}
+
 impl ApiStatus {
     /// A status with no details.
     pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
@@ -94,16 +101,24 @@ impl ApiStatus {
             code,
             reason,
             message: message.into(),
-            name: None,
-            kind: None,
-            causes: Vec::new(),
-            retry_after: None,
+            details: None,
         }
     }
 
+    /// The details, created empty if absent.
+    pub fn details_mut(&mut self) -> &mut Details {
+        self.details.get_or_insert_with(Default::default)
+    }
+
+    /// The causes of an `Invalid` status (empty otherwise).
+    pub fn causes(&self) -> &[Cause] {
+        self.details.as_deref().map_or(&[], |d| d.causes.as_slice())
+    }
+
     fn with_details(mut self, resource: &str, name: &str) -> Self {
-        self.kind = Some(resource.to_string());
-        self.name = Some(name.to_string());
+        let details = self.details_mut();
+        details.kind = Some(resource.to_string());
+        details.name = Some(name.to_string());
         self
     }
 
@@ -164,7 +179,7 @@ impl ApiStatus {
             format!("{kind} {name:?} is invalid: {joined}"),
         )
         .with_details(kind, name);
-        status.causes = causes;
+        status.details_mut().causes = causes;
         status
     }
 
@@ -238,7 +253,7 @@ impl ApiStatus {
         };
         let mut status = Self::new(code, reason, message);
         if code == 429 || code == 503 {
-            status.retry_after = Some(1);
+            status.details_mut().retry_after = Some(1);
         }
         status
     }
@@ -246,21 +261,23 @@ impl ApiStatus {
     /// The `Status` object as JSON.
     pub fn to_json(&self) -> Value {
         let mut details = Map::new();
-        if let Some(name) = &self.name {
+        let empty = Details::default();
+        let d = self.details.as_deref().unwrap_or(&empty);
+        if let Some(name) = &d.name {
             details.insert("name".into(), json!(name));
         }
-        if let Some(kind) = &self.kind {
+        if let Some(kind) = &d.kind {
             details.insert("kind".into(), json!(kind));
         }
-        if !self.causes.is_empty() {
-            let causes: Vec<Value> = self
+        if !d.causes.is_empty() {
+            let causes: Vec<Value> = d
                 .causes
                 .iter()
                 .map(|c| json!({"reason": c.reason, "message": c.message, "field": c.field}))
                 .collect();
             details.insert("causes".into(), Value::Array(causes));
         }
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = d.retry_after {
             details.insert("retryAfterSeconds".into(), json!(secs));
         }
         let mut body = json!({
@@ -289,7 +306,7 @@ impl IntoResponse for ApiStatus {
     fn into_response(self) -> Response {
         let code = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (code, crate::http::json_body(&self.to_json())).into_response();
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.details.as_ref().and_then(|d| d.retry_after) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));

@@ -171,15 +171,13 @@ fn secret_causes(object: &Value, old: Option<&Value>) -> Vec<Cause> {
                 }
             }
         }
-        "kubernetes.io/basic-auth" => {
-            if decoded(object, "username").is_none() && decoded(object, "password").is_none() {
-                causes.push(Cause::required("data[username]", ""));
-            }
+        "kubernetes.io/basic-auth"
+            if decoded(object, "username").is_none() && decoded(object, "password").is_none() =>
+        {
+            causes.push(Cause::required("data[username]", ""));
         }
-        "kubernetes.io/ssh-auth" => {
-            if decoded(object, "ssh-privatekey").is_none() {
-                causes.push(Cause::required("data[ssh-privatekey]", ""));
-            }
+        "kubernetes.io/ssh-auth" if decoded(object, "ssh-privatekey").is_none() => {
+            causes.push(Cause::required("data[ssh-privatekey]", ""));
         }
         _ => {}
     }
@@ -351,7 +349,7 @@ mod tests {
         assert_eq!(
             validate(Resource::Secret, &obj, None)
                 .unwrap_err()
-                .causes
+                .causes()
                 .len(),
             1
         );

@@ -4,12 +4,14 @@
 //! ```text
 //! request ─► request_id (fresh id, span, access log) ─► route
 //!              /healthz, /readyz      health
+//!              /live/*                Server-Sent Events for pages that follow the cluster
 //!              /api/*                 server functions (with Services in context)
 //!              page routes            SSR of the Leptos app
 //!              anything else          static file from the site root, else the 404 page
 //! ```
 
 mod health;
+mod live;
 mod request_id;
 
 use axum::routing::get;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/live/namespaces", get(live::namespaces))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

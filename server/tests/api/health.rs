@@ -15,6 +15,7 @@ async fn readyz_is_ready_when_the_database_answers() {
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(json["database"], "ok");
+    assert_eq!(json["cluster"], "ok");
 }
 
 #[tokio::test]

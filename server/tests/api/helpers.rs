@@ -1,21 +1,28 @@
-//! Spawning the app for a test.
+//! Spawning the app for a test: a fresh SQLite file, its own sandbox
+//! cluster (or a cluster that cannot be reached), a random port.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::time::Duration;
 
-use regboard_app::services::Services;
+use regboard_app::api::cluster::ClusterMode;
+use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
+use regboard_server::cluster::{Connection, KubeCluster};
 use regboard_server::{serve, AppState};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
-/// A running server with its own database.
+/// A running server with its own database and cluster.
 pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
     /// Its database pool (shared with the server).
     pub db: SqlitePool,
-    /// A client that keeps cookies.
+    /// An HTTP client for the dashboard.
     pub client: reqwest::Client,
+    /// The sandbox behind it, when there is one.
+    pub sandbox: Option<Sandbox>,
+    /// The cluster service the server uses.
+    pub cluster: KubeCluster,
     _dir: TempDir,
 }
 
@@ -31,23 +38,61 @@ impl TestApp {
         let status = response.status().as_u16();
         (status, response.text().await.unwrap())
     }
+
+    /// A kube client for the sandbox, to change the cluster behind the app.
+    pub fn kube(&self) -> kube::Client {
+        self.sandbox.as_ref().expect("a sandbox").client().unwrap()
+    }
 }
 
-/// Starts the router on 127.0.0.1:0 with a fresh database.
+/// Starts the app on its own sandbox with the demo seed.
 pub async fn spawn_app() -> TestApp {
+    spawn_with_sandbox(Seed::Demo, |_| {}).await
+}
+
+/// Starts the app on its own sandbox with `seed`, after `prepare` ran on it
+/// (to inject faults before the app's first request).
+pub async fn spawn_with_sandbox(seed: Seed, prepare: impl FnOnce(&Sandbox)) -> TestApp {
+    let sandbox = Sandbox::start(SandboxOptions::new("127.0.0.1:0".parse().unwrap(), seed))
+        .await
+        .unwrap();
+    prepare(&sandbox);
+    let connection = Connection {
+        client: sandbox.client().unwrap(),
+        mode: ClusterMode::Sandbox,
+        server_url: sandbox.url(),
+        sandbox: None,
+    };
+    spawn_on(connection, Some(sandbox)).await
+}
+
+/// Starts the app against an API server address where nothing listens.
+pub async fn spawn_unreachable() -> TestApp {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let config = kube::Config::new(url.parse().unwrap());
+    let connection = Connection {
+        client: kube::Client::try_from(config).unwrap(),
+        mode: ClusterMode::Kubeconfig {
+            context: "unreachable-test".into(),
+        },
+        server_url: url,
+        sandbox: None,
+    };
+    spawn_on(connection, None).await
+}
+
+async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = regboard_server::db::open(&dir.path().join("regboard.db"))
         .await
         .unwrap();
     let listener = serve::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        leptos_options: serve::leptos_options(addr),
-        db: db.clone(),
-        services: Services {
-            cluster: Arc::new(regboard_server::cluster::Disconnected),
-        },
-    };
+    let cluster = KubeCluster::start(&connection);
+    cluster.status.first_check(Duration::from_secs(5)).await;
+    let state = AppState::new(serve::leptos_options(addr), db.clone(), cluster.clone());
     tokio::spawn(async move {
         axum::serve(listener, regboard_server::router(state))
             .await
@@ -56,7 +101,9 @@ pub async fn spawn_app() -> TestApp {
     TestApp {
         addr,
         db,
-        client: reqwest::Client::builder().build().unwrap(),
+        client: reqwest::Client::new(),
+        sandbox,
+        cluster,
         _dir: dir,
     }
 }

@@ -2,6 +2,8 @@
 //! SQLite file and its own server on a random port.
 
 mod binary;
+mod cluster;
 mod health;
 mod helpers;
+mod namespaces;
 mod shell;

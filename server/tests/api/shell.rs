@@ -17,9 +17,14 @@ async fn the_shell_is_server_rendered_with_navigation_and_hydration_scripts() {
         "hydration script missing"
     );
     assert!(html.contains("/pkg/regboard.css"), "stylesheet missing");
+    assert!(html.contains(">sandbox</span>"), "cluster badge missing");
     assert!(
-        html.contains("no cluster connected"),
-        "cluster badge missing"
+        html.contains("v1.33.0-sandbox"),
+        "API server version missing"
+    );
+    assert!(
+        html.contains("Sandbox cluster — nothing is written to a real cluster"),
+        "sandbox banner missing"
     );
 }
 

@@ -1,8 +1,10 @@
 //! The routed pages.
 
 mod errors;
+mod namespaces;
 
 pub use errors::{ErrorPage, NotFound};
+pub use namespaces::NamespacesPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,0 +1,58 @@
+//! Kubernetes and transport errors as sentences a person understands.
+
+/// Describes `err` in one sentence that names what to check; never includes
+/// a request body, so no credential can leak through it.
+pub fn describe_kube_error(err: &kube::Error) -> String {
+    match err {
+        kube::Error::Api(status) => match status.code {
+            401 => "the cluster rejected regboard's credentials (401 Unauthorized); check the kubeconfig user or token".into(),
+            403 => format!("regboard's identity is not allowed to do this (403 Forbidden): {}", status.message),
+            404 => format!("not found: {}", status.message),
+            409 => format!("conflict: {}", status.message),
+            422 => format!("the cluster refused the object as invalid: {}", status.message),
+            429 => "the cluster is throttling requests (429 Too Many Requests); regboard will retry".into(),
+            code if code >= 500 => format!("the API server failed ({code}): {}", status.message),
+            code => format!("the cluster refused the request ({code}): {}", status.message),
+        },
+        kube::Error::HyperError(e) => format!("cannot reach the API server: {}", root_cause(e)),
+        kube::Error::Service(e) => format!("cannot reach the API server: {}", root_cause(e.as_ref())),
+        kube::Error::Auth(e) => format!("cannot authenticate to the cluster: {e}"),
+        kube::Error::TlsRequired => "the API server requires TLS but the kubeconfig does not use it".into(),
+        other => format!("cluster request failed: {}", root_cause(other)),
+    }
+}
+
+/// The innermost error's message, which is usually the one that says what
+/// happened ("Connection refused", "certificate verify failed").
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    let text = current.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: u16, message: &str) -> kube::Error {
+        kube::Error::Api(
+            kube::core::Status::failure(message, "Reason")
+                .with_code(code)
+                .boxed(),
+        )
+    }
+
+    #[test]
+    fn status_codes_read_as_sentences() {
+        assert!(describe_kube_error(&api(401, "Unauthorized"))
+            .contains("rejected regboard's credentials"));
+        assert!(describe_kube_error(&api(403, "namespaces is forbidden")).contains("403 Forbidden"));
+        assert!(describe_kube_error(&api(503, "etcd down")).contains("API server failed (503)"));
+    }
+}

@@ -1,0 +1,132 @@
+//! What the dashboard shows of the cluster, kept in memory by kube-runtime
+//! reflectors: one watch on Namespaces and one on Secret *metadata* (never
+//! Secret data) for the whole process, however many browsers look.
+//!
+//! ```text
+//! watcher(Namespace) ──► reflector store ──┐
+//! watcher(Secret metadata) ─► reflector store ├─► changes: watch<u64> ─► SSE to browsers
+//!                                            └─► rows() for server fns
+//! ```
+//!
+//! The watchers retry with kube-runtime's default backoff, so a cluster that
+//! goes away and comes back is picked up again without a restart.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::Api;
+use kube::core::PartialObjectMeta;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{watcher, WatchStreamExt};
+use regboard_app::api::cluster::NamespaceRow;
+use tokio::sync::watch;
+
+use super::PROJECT_LABEL;
+
+/// In-memory view of namespaces and Secret counts, with a change signal.
+#[derive(Clone)]
+pub struct Inventory {
+    namespaces: Store<Namespace>,
+    secrets: Store<PartialObjectMeta<Secret>>,
+    changes: watch::Receiver<u64>,
+}
+
+impl Inventory {
+    /// Starts the reflectors on `client`.
+    pub fn start(client: kube::Client) -> Self {
+        let (changes_tx, changes) = watch::channel(0u64);
+        let changes_tx = Arc::new(changes_tx);
+
+        let (namespaces, writer) = reflector::store();
+        let stream = reflector::reflector(
+            writer,
+            watcher(
+                Api::<Namespace>::all(client.clone()),
+                watcher::Config::default(),
+            ),
+        );
+        tokio::spawn(drive("namespaces", stream, changes_tx.clone()));
+
+        let (secrets, writer) = reflector::store();
+        let stream = reflector::reflector(
+            writer,
+            watcher(
+                Api::<PartialObjectMeta<Secret>>::all(client),
+                watcher::Config::default(),
+            ),
+        );
+        tokio::spawn(drive("secrets", stream, changes_tx));
+
+        Self {
+            namespaces,
+            secrets,
+            changes,
+        }
+    }
+
+    /// Waits up to `limit` for both initial lists; false if they did not arrive.
+    pub async fn ready(&self, limit: Duration) -> bool {
+        let both = async {
+            self.namespaces.wait_until_ready().await.is_ok()
+                && self.secrets.wait_until_ready().await.is_ok()
+        };
+        tokio::time::timeout(limit, both).await.unwrap_or(false)
+    }
+
+    /// A receiver that changes whenever a namespace or Secret changes.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changes.clone()
+    }
+
+    /// Every namespace, sorted by name, with its project and Secret count.
+    pub fn rows(&self) -> Vec<NamespaceRow> {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        for secret in self.secrets.state() {
+            if let Some(ns) = &secret.metadata.namespace {
+                *counts.entry(ns.clone()).or_default() += 1;
+            }
+        }
+        let mut rows: Vec<NamespaceRow> = self
+            .namespaces
+            .state()
+            .iter()
+            .filter_map(|ns| {
+                let name = ns.metadata.name.clone()?;
+                Some(NamespaceRow {
+                    project: ns
+                        .metadata
+                        .labels
+                        .as_ref()
+                        .and_then(|l| l.get(PROJECT_LABEL).cloned()),
+                    secrets: counts.get(&name).copied().unwrap_or(0),
+                    created_unix: ns
+                        .metadata
+                        .creation_timestamp
+                        .as_ref()
+                        .map(|t| t.0.as_second()),
+                    phase: ns.status.as_ref().and_then(|s| s.phase.clone()),
+                    name,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| a.name.cmp(&b.name));
+        rows
+    }
+}
+
+async fn drive<S, T>(what: &'static str, stream: S, changes: Arc<watch::Sender<u64>>)
+where
+    S: futures::Stream<Item = Result<watcher::Event<T>, watcher::Error>> + Send + 'static,
+{
+    let mut stream = std::pin::pin!(stream.default_backoff());
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(watcher::Event::InitApply(_) | watcher::Event::Init) => {}
+            Ok(_) => changes.send_modify(|n| *n += 1),
+            Err(e) => tracing::warn!(resource = what, error = %e, "watch failed; retrying"),
+        }
+    }
+}

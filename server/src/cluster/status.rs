@@ -1,0 +1,114 @@
+//! Keeps an up-to-date answer to "is the cluster usable?": asks the API
+//! server for its version and lists one namespace (which proves the
+//! credentials work), every 30 s while healthy and with backoff (1 s doubling
+//! to 30 s) while not. The server never stops because the cluster is down.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, ListParams};
+use regboard_app::api::cluster::{ClusterMode, ClusterStatus};
+use tokio::sync::watch;
+
+use super::describe_kube_error;
+
+const HEALTHY_INTERVAL: Duration = Duration::from_secs(30);
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+const MAX_RETRY: Duration = Duration::from_secs(30);
+
+/// The latest cluster status, refreshed in the background.
+#[derive(Clone)]
+pub struct StatusMonitor {
+    current: Arc<RwLock<ClusterStatus>>,
+    checked: watch::Receiver<u64>,
+}
+
+impl StatusMonitor {
+    /// Starts checking `client` in a background task; `server_url` is named
+    /// in problems so that people know which server failed.
+    pub fn start(client: kube::Client, mode: ClusterMode, server_url: String) -> Self {
+        let current = Arc::new(RwLock::new(ClusterStatus {
+            mode,
+            server_version: None,
+            problem: Some("connecting to the cluster…".into()),
+        }));
+        let (tx, checked) = watch::channel(0);
+        tokio::spawn(run(client, server_url, current.clone(), tx));
+        Self { current, checked }
+    }
+
+    /// The status as of the last check.
+    pub fn current(&self) -> ClusterStatus {
+        self.current.read().expect("status lock").clone()
+    }
+
+    /// Whether the last check succeeded.
+    pub fn is_ready(&self) -> bool {
+        let status = self.current.read().expect("status lock");
+        status.problem.is_none() && status.server_version.is_some()
+    }
+
+    /// Waits up to `limit` for the first check to finish.
+    pub async fn first_check(&self, limit: Duration) {
+        let mut checked = self.checked.clone();
+        let _ = tokio::time::timeout(limit, checked.wait_for(|n| *n > 0)).await;
+    }
+}
+
+async fn run(
+    client: kube::Client,
+    server_url: String,
+    current: Arc<RwLock<ClusterStatus>>,
+    checked: watch::Sender<u64>,
+) {
+    let mut retry = FIRST_RETRY;
+    let mut was_healthy: Option<bool> = None;
+    loop {
+        let outcome = check(&client).await;
+        let healthy = outcome.is_ok();
+        {
+            let mut status = current.write().expect("status lock");
+            match &outcome {
+                Ok(version) => {
+                    status.server_version = Some(version.clone());
+                    status.problem = None;
+                }
+                Err(problem) => status.problem = Some(problem.clone()),
+            }
+        }
+        match (&outcome, was_healthy) {
+            (Ok(version), Some(true)) => tracing::debug!(%version, "cluster healthy"),
+            (Ok(version), _) => tracing::info!(server = %server_url, %version, "cluster connected"),
+            (Err(problem), _) => {
+                tracing::warn!(server = %server_url, %problem, retry_in = ?retry, "cluster unavailable")
+            }
+        }
+        was_healthy = Some(healthy);
+        checked.send_modify(|n| *n += 1);
+        let wait = if healthy {
+            retry = FIRST_RETRY;
+            HEALTHY_INTERVAL
+        } else {
+            let wait = retry;
+            retry = (retry * 2).min(MAX_RETRY);
+            wait
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {},
+            () = checked.closed() => return,
+        }
+    }
+}
+
+async fn check(client: &kube::Client) -> Result<String, String> {
+    let version = client
+        .apiserver_version()
+        .await
+        .map_err(|e| describe_kube_error(&e))?;
+    Api::<Namespace>::all(client.clone())
+        .list(&ListParams::default().limit(1))
+        .await
+        .map_err(|e| describe_kube_error(&e))?;
+    Ok(version.git_version)
+}
