@@ -8,6 +8,10 @@ import * as fs from "node:fs";
 // sandbox cluster. With no REGBOARD_E2E_PORT (e.g. under `cargo leptos
 // end-to-end`), tests run against whatever serves 127.0.0.1:3000.
 const port = process.env.REGBOARD_E2E_PORT ?? "3000";
+// The embedded sandbox cluster's Kubernetes API, so tests can change the
+// cluster behind the dashboard the way kubectl would.
+const sandboxPort = process.env.REGBOARD_E2E_SANDBOX_PORT ?? String(Number(port) + 1);
+process.env.REGBOARD_E2E_SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
 const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.REGBOARD_BIN ?? path.resolve(__dirname, "../target/release/regboard");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "regboard-e2e-"));
@@ -38,7 +42,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${bin}" serve --sandbox --listen 127.0.0.1:${port} --database "${path.join(dataDir, "regboard.db")}"`,
+    command: `"${bin}" serve --sandbox --sandbox-listen 127.0.0.1:${sandboxPort} --listen 127.0.0.1:${port} --database "${path.join(dataDir, "regboard.db")}"`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: !process.env.REGBOARD_E2E_PORT,
     timeout: 60_000,

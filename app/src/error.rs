@@ -17,6 +17,20 @@ pub enum AppError {
     /// The request was refused by the cluster for lack of permission.
     #[error("The cluster refused this request: {0}")]
     Forbidden(String),
+    /// The input was refused; `field` names the form field when there is one.
+    #[error("{message}")]
+    Invalid {
+        /// The form field the message belongs next to, if any.
+        field: Option<String>,
+        /// What is wrong, as a sentence.
+        message: String,
+    },
+    /// The name is already taken, or the object changed underneath.
+    #[error("{0}")]
+    Conflict(String),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// Something failed on the server; the details are in the server log.
     #[error("Something went wrong on the server (request {request_id}); the details are in the server log.")]
     Internal {

@@ -37,6 +37,7 @@ pub fn main() -> ExitCode {
         match command {
             Command::Serve(args) => crate::serve::run(args).await,
             Command::Sandbox(args) => crate::sandbox_cmd::run(args).await,
+            Command::Audit(args) => crate::audit_cmd::run(args).await,
         }
     });
     match outcome {

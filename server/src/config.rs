@@ -22,6 +22,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the sandbox cluster on its own, for kubectl and other tools.
     Sandbox(SandboxArgs),
+    /// Check or export the audit log.
+    Audit(crate::audit_cmd::AuditArgs),
 }
 
 /// Flags of `regboard sandbox`.
@@ -72,6 +74,15 @@ pub struct ServeArgs {
     /// Use the in-process sandbox cluster even when a kubeconfig exists.
     #[arg(long, env = "REGBOARD_SANDBOX")]
     pub sandbox: bool,
+    /// Where the embedded sandbox cluster's Kubernetes API listens, so that
+    /// kubectl can be pointed at it (`:0` picks a free port; it is logged).
+    #[arg(
+        long,
+        env = "REGBOARD_SANDBOX_LISTEN",
+        default_value = "127.0.0.1:0",
+        value_name = "ADDR"
+    )]
+    pub sandbox_listen: SocketAddr,
     /// Namespace that holds the source Secrets of project registries.
     #[arg(
         long,
@@ -80,6 +91,23 @@ pub struct ServeArgs {
         value_name = "NAME"
     )]
     pub system_namespace: String,
+    /// Cluster writes the reconciler keeps in flight at once.
+    #[arg(long, env = "REGBOARD_RECONCILE_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    pub reconcile_concurrency: u16,
+    /// Seconds between full reconcile passes (watches trigger passes sooner).
+    #[arg(long, env = "REGBOARD_RESYNC_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
+    pub resync_seconds: u64,
+}
+
+impl ServeArgs {
+    /// The reconciler's settings from these flags.
+    pub fn reconcile_options(&self) -> crate::reconcile::ReconcileOptions {
+        crate::reconcile::ReconcileOptions {
+            system_namespace: self.system_namespace.clone(),
+            concurrency: usize::from(self.reconcile_concurrency),
+            resync_interval: std::time::Duration::from_secs(self.resync_seconds),
+        }
+    }
 }
 
 impl ServeArgs {

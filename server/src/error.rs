@@ -33,6 +33,31 @@ pub enum Error {
     /// The cluster could not be configured or started.
     #[error("{0}")]
     Cluster(String),
+    /// The audit fingerprint key file could not be read or created.
+    #[error("cannot use the audit key file {path}: {reason}")]
+    AuditKey {
+        /// The key file.
+        path: PathBuf,
+        /// What went wrong, in words.
+        reason: String,
+    },
+    /// An audit filter value is not understood.
+    #[error("the {field} filter {reason}")]
+    InvalidFilter {
+        /// The filter field.
+        field: &'static str,
+        /// What is wrong, e.g. "is not a date or time".
+        reason: String,
+    },
+    /// The audit chain does not verify.
+    #[error("the audit log has been tampered with: {0}")]
+    AuditChainBroken(crate::audit::BadRow),
+    /// The audit chain head written down earlier is no longer in the log.
+    #[error("the audit log does not contain the expected head {0}: rows were removed or rewritten")]
+    AuditHeadMissing(String),
+    /// The reader of an export went away.
+    #[error("the export was stopped by its reader")]
+    ExportAborted,
     /// No default data directory could be found for the database.
     #[error("cannot find a data directory for the database; pass --database PATH")]
     NoDataDir,

@@ -7,12 +7,21 @@
 //!                                         └► /healthz, /readyz
 //! ```
 
+// Leptos view types nest deeply; the server computes their layouts.
+#![recursion_limit = "256"]
+
+pub mod audit;
+pub mod audit_cmd;
+pub mod backend;
 pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod projects;
+pub mod reconcile;
+pub mod registries;
 pub mod sandbox_cmd;
 pub mod serve;
 pub mod state;

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
-use crate::cluster::{KubeCluster, Target};
+use crate::backend::Backend;
+use crate::cluster::Target;
 use crate::config::ServeArgs;
 use crate::error::{describe_io, Error, Result};
 use crate::state::AppState;
@@ -23,22 +24,24 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let db = crate::db::open(&database).await?;
     tracing::info!(database = %database.display(), "database ready");
+    let audit = crate::audit::AuditLog::open(db.clone(), &crate::audit::AuditLog::key_path(&database)).await?;
     let listener = bind(args.listen).await?;
     let target = crate::cluster::resolve(&args);
-    if target == (Target::Sandbox { forced: false }) {
+    if matches!(target, Target::Sandbox { forced: false, .. }) {
         tracing::warn!("no kubeconfig or in-cluster configuration found; starting the sandbox cluster (nothing is written to a real cluster)");
     }
     let connection = crate::cluster::connect(target).await?;
     tracing::info!(server = %connection.server_url, cluster = %connection.mode_label(), "cluster configured");
-    let cluster = KubeCluster::start(&connection);
-    cluster.status.first_check(FIRST_CHECK_WAIT).await;
+    let backend = Backend::start(&connection, &db, &audit, args.reconcile_options());
+    backend.cluster.status.first_check(FIRST_CHECK_WAIT).await;
     let addr = listener.local_addr().map_err(|e| Error::Io {
         context: "cannot read the listening address".into(),
         source: e,
     })?;
-    let state = AppState::new(leptos_options(addr), db.clone(), cluster);
+    let state = AppState::new(leptos_options(addr), db.clone(), backend, audit);
     tracing::info!("regboard listening on http://{addr}");
-    axum::serve(listener, crate::router(state))
+    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| Error::Io {

@@ -7,6 +7,8 @@ use sqlx::SqlitePool;
 
 use std::sync::Arc;
 
+use crate::audit::AuditLog;
+use crate::backend::Backend;
 use crate::cluster::KubeCluster;
 
 /// Everything a request handler may need.
@@ -20,18 +22,30 @@ pub struct AppState {
     pub services: Services,
     /// The connected cluster; `None` only in tests of the bare shell.
     pub cluster: Option<KubeCluster>,
+    /// The audit log, for services that record events and for export.
+    pub audit: AuditLog,
 }
 
 impl AppState {
-    /// The state of a server with `db` and `cluster`, rendering with `leptos_options`.
-    pub fn new(leptos_options: LeptosOptions, db: SqlitePool, cluster: KubeCluster) -> Self {
+    /// The state of a server with `db`, the cluster-facing `backend` and the
+    /// audit log `audit` (over the same `db`), rendering with `leptos_options`.
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: SqlitePool,
+        backend: Backend,
+        audit: AuditLog,
+    ) -> Self {
         Self {
             leptos_options,
             db,
             services: Services {
-                cluster: Arc::new(cluster.clone()),
+                cluster: Arc::new(backend.cluster.clone()),
+                registries: Arc::new(backend.registries),
+                projects: Arc::new(backend.projects),
+                audit: Arc::new(audit.clone()),
             },
-            cluster: Some(cluster),
+            cluster: Some(backend.cluster),
+            audit,
         }
     }
 }

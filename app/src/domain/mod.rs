@@ -1,3 +1,8 @@
 //! Pure domain logic: no IO, compiled for the server and the browser.
 
 pub mod age;
+pub mod docker_config;
+pub mod hosts;
+pub mod image_ref;
+pub mod names;
+pub mod secret;

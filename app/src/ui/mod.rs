@@ -1,5 +1,7 @@
 //! Pages and components.
 
+pub mod audit;
+mod components;
 mod layout;
 mod live;
 mod pages;
@@ -10,7 +12,10 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use layout::{Header, SandboxBanner};
-use pages::{ErrorPage, NamespacesPage, NotFound, Placeholder};
+use pages::{
+    EditRegistryPage, ErrorPage, NamespacesPage, NewRegistryPage, NotFound, Placeholder, ProjectsPage,
+    RegistriesPage, RegistryDetailPage,
+};
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -51,18 +56,13 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=|| view! {
-                            <Placeholder
-                                title="Registries"
-                                what="Registry credentials scoped to a project or a namespace will be listed and managed here."
-                            />
-                        }/>
-                        <Route path=path!("/projects") view=|| view! {
-                            <Placeholder
-                                title="Projects"
-                                what="Projects group namespaces so that one registry reaches all of them."
-                            />
-                        }/>
+                        <Route path=path!("/") view=RegistriesPage/>
+                        <Route path=path!("/registries/new") view=NewRegistryPage/>
+                        <Route path=path!("/registries/p/:project/:name") view=RegistryDetailPage/>
+                        <Route path=path!("/registries/ns/:namespace/:name") view=RegistryDetailPage/>
+                        <Route path=path!("/registries/p/:project/:name/edit") view=EditRegistryPage/>
+                        <Route path=path!("/registries/ns/:namespace/:name/edit") view=EditRegistryPage/>
+                        <Route path=path!("/projects") view=ProjectsPage/>
                         <Route path=path!("/namespaces") view=NamespacesPage/>
                         <Route path=path!("/access") view=|| view! {
                             <Placeholder
@@ -70,12 +70,8 @@ pub fn App() -> impl IntoView {
                                 what="Users, teams and the project and namespace grants they hold will be managed here."
                             />
                         }/>
-                        <Route path=path!("/audit") view=|| view! {
-                            <Placeholder
-                                title="Audit"
-                                what="The history of who changed what, when, and with what outcome will be shown here."
-                            />
-                        }/>
+                        <Route path=path!("/audit") view=pages::AuditLogPage/>
+                        <Route path=path!("/audit/:id") view=pages::AuditEventDetailPage/>
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -18,6 +18,8 @@ pub enum Target {
     Sandbox {
         /// Whether `--sandbox` asked for it (else nothing else was found).
         forced: bool,
+        /// Where its Kubernetes API listens.
+        listen: SocketAddr,
     },
     /// A kubeconfig: an explicit file, or kube's usual lookup (`KUBECONFIG`,
     /// `~/.kube/config`) when `path` is `None`.
@@ -58,7 +60,10 @@ impl Connection {
 /// Decides which cluster `args` (and the environment) point at.
 pub fn resolve(args: &ServeArgs) -> Target {
     if args.sandbox {
-        return Target::Sandbox { forced: true };
+        return Target::Sandbox {
+            forced: true,
+            listen: args.sandbox_listen,
+        };
     }
     let env_kubeconfig = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty());
     let home_kubeconfig = dirs::home_dir().map(|h| h.join(".kube").join("config"));
@@ -75,7 +80,10 @@ pub fn resolve(args: &ServeArgs) -> Target {
     if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
         return Target::InCluster;
     }
-    Target::Sandbox { forced: false }
+    Target::Sandbox {
+        forced: false,
+        listen: args.sandbox_listen,
+    }
 }
 
 /// Connects to `target`, starting the sandbox on a free loopback port when
@@ -83,8 +91,7 @@ pub fn resolve(args: &ServeArgs) -> Target {
 /// status monitor reports and retries that.
 pub async fn connect(target: Target) -> Result<Connection> {
     match target {
-        Target::Sandbox { .. } => {
-            let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        Target::Sandbox { listen, .. } => {
             let sandbox = Sandbox::start(SandboxOptions::new(listen, Seed::Demo))
                 .await
                 .map_err(|e| Error::Cluster(format!("cannot start the sandbox cluster: {e}")))?;
@@ -170,7 +177,7 @@ mod tests {
     #[test]
     fn sandbox_flag_wins_over_a_kubeconfig() {
         let target = resolve(&args(&["--sandbox", "--kubeconfig", "/some/file"]));
-        assert_eq!(target, Target::Sandbox { forced: true });
+        assert!(matches!(target, Target::Sandbox { forced: true, .. }));
     }
 
     #[test]

@@ -81,6 +81,20 @@ impl Inventory {
         self.changes.clone()
     }
 
+    /// Every namespace as last seen.
+    pub fn namespaces(&self) -> Vec<Arc<Namespace>> {
+        self.namespaces.state()
+    }
+
+    /// `(namespace, name)` of every Secret, of any type.
+    pub fn secret_names(&self) -> std::collections::HashSet<(String, String)> {
+        self.secrets
+            .state()
+            .iter()
+            .filter_map(|s| Some((s.metadata.namespace.clone()?, s.metadata.name.clone()?)))
+            .collect()
+    }
+
     /// Every namespace, sorted by name, with its project and Secret count.
     pub fn rows(&self) -> Vec<NamespaceRow> {
         let mut counts: HashMap<String, u32> = HashMap::new();

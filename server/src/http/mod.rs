@@ -5,11 +5,13 @@
 //! request ─► request_id (fresh id, span, access log) ─► route
 //!              /healthz, /readyz      health
 //!              /live/*                Server-Sent Events for pages that follow the cluster
+//!              /audit/export          the audit log as CSV or JSON Lines, streamed
 //!              /api/*                 server functions (with Services in context)
 //!              page routes            SSR of the Leptos app
 //!              anything else          static file from the site root, else the 404 page
 //! ```
 
+mod audit;
 mod health;
 mod live;
 mod request_id;
@@ -34,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/live/namespaces", get(live::namespaces))
+        .route("/audit/export", get(audit::export))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

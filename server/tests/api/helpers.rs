@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use regboard_app::api::cluster::ClusterMode;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
+use regboard_server::audit::AuditLog;
+use regboard_server::backend::Backend;
 use regboard_server::cluster::{Connection, KubeCluster};
+use regboard_server::reconcile::{ReconcileOptions, Reconciler};
 use regboard_server::{serve, AppState};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
@@ -23,6 +26,12 @@ pub struct TestApp {
     pub sandbox: Option<Sandbox>,
     /// The cluster service the server uses.
     pub cluster: KubeCluster,
+    /// The reconciler of project registries.
+    pub reconciler: Reconciler,
+    /// The audit log the server writes (same database).
+    pub audit: AuditLog,
+    /// The database file.
+    pub db_path: std::path::PathBuf,
     _dir: TempDir,
 }
 
@@ -85,16 +94,26 @@ pub async fn spawn_unreachable() -> TestApp {
 
 async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let db = regboard_server::db::open(&dir.path().join("regboard.db"))
+    let db_path = dir.path().join("regboard.db");
+    let db = regboard_server::db::open(&db_path).await.unwrap();
+    let audit = AuditLog::open(db.clone(), &AuditLog::key_path(&db_path))
         .await
         .unwrap();
     let listener = serve::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let cluster = KubeCluster::start(&connection);
-    cluster.status.first_check(Duration::from_secs(5)).await;
-    let state = AppState::new(serve::leptos_options(addr), db.clone(), cluster.clone());
+    let backend = Backend::start(&connection, &db, &audit, reconcile_options());
+    backend.cluster.status.first_check(Duration::from_secs(5)).await;
+    let cluster = backend.cluster.clone();
+    let reconciler = backend.reconciler.clone();
+    let state = AppState::new(
+        serve::leptos_options(addr),
+        db.clone(),
+        backend,
+        audit.clone(),
+    );
     tokio::spawn(async move {
-        axum::serve(listener, regboard_server::router(state))
+        let app = regboard_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
             .await
             .unwrap();
     });
@@ -104,6 +123,18 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         client: reqwest::Client::new(),
         sandbox,
         cluster,
+        reconciler,
+        audit,
+        db_path,
         _dir: dir,
+    }
+}
+
+/// Reconciler settings for tests: the default concurrency, a short resync.
+pub fn reconcile_options() -> ReconcileOptions {
+    ReconcileOptions {
+        system_namespace: "regboard-system".into(),
+        concurrency: 16,
+        resync_interval: Duration::from_secs(2),
     }
 }

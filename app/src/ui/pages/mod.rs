@@ -1,10 +1,16 @@
 //! The routed pages.
 
+mod audit;
 mod errors;
 mod namespaces;
+mod projects;
+mod registries;
 
+pub use audit::{AuditEventDetailPage, AuditLogPage};
 pub use errors::{ErrorPage, NotFound};
 pub use namespaces::NamespacesPage;
+pub use projects::ProjectsPage;
+pub use registries::{EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;

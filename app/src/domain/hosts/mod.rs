@@ -1,0 +1,80 @@
+//! Registry host presets and host normalisation.
+//!
+//! A [`HostPreset`] is what the "add registry" form offers; [`HostPreset::server`]
+//! turns it into the exact string written as a key of `auths` in the Secret.
+//! [`normalize_host`] gives the canonical host used to compare such keys with
+//! each other and with image references.
+
+mod error;
+mod host_port;
+mod preset;
+
+pub use error::HostError;
+pub use host_port::validate_host_port;
+pub use preset::{all_kinds, HostKind, HostPreset};
+
+/// The server key docker and kubectl write for Docker Hub.
+pub const DOCKER_HUB_SERVER: &str = "https://index.docker.io/v1/";
+
+/// The canonical registry host of an `auths` key or image registry, for
+/// comparisons: scheme, a trailing `/v1/` or `/v2/` and trailing slashes are
+/// removed, the result is lowercased, and Docker Hub's aliases
+/// (`index.docker.io`, `registry-1.docker.io`) become `docker.io`.
+pub fn normalize_host(server: &str) -> String {
+    let mut s = server.trim().to_ascii_lowercase();
+    if let Some(i) = s.find("://") {
+        s.drain(..i + 3);
+    }
+    let mut s = s.trim_end_matches('/');
+    for suffix in ["/v1", "/v2"] {
+        if let Some(stripped) = s.strip_suffix(suffix) {
+            s = stripped.trim_end_matches('/');
+            break;
+        }
+    }
+    match s {
+        "index.docker.io" | "registry-1.docker.io" => "docker.io".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Whether two servers name the same registry after [`normalize_host`].
+pub fn same_registry(a: &str, b: &str) -> bool {
+    normalize_host(a) == normalize_host(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalisation() {
+        for s in [
+            "https://index.docker.io/v1/",
+            "docker.io",
+            "index.docker.io",
+            "registry-1.docker.io",
+            "HTTPS://Index.Docker.IO/v2",
+            "http://docker.io/",
+        ] {
+            assert_eq!(normalize_host(s), "docker.io", "{s}");
+        }
+        assert_eq!(
+            normalize_host("https://Registry.Local:5000/v2/"),
+            "registry.local:5000"
+        );
+        assert_eq!(normalize_host("ghcr.io//"), "ghcr.io");
+        assert_eq!(normalize_host("r.io/team/v1"), "r.io/team");
+        assert!(same_registry("https://index.docker.io/v1/", "docker.io"));
+        assert!(!same_registry("ghcr.io", "quay.io"));
+    }
+
+    proptest! {
+        #[test]
+        fn normalize_is_idempotent(s in "[a-zA-Z0-9.:/_-]{0,40}") {
+            let once = normalize_host(&s);
+            prop_assert_eq!(normalize_host(&once), once.clone());
+        }
+    }
+}

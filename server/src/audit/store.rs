@@ -1,0 +1,219 @@
+//! Writing one event: make it safe to store, then link it to the chain.
+
+use serde_json::Value;
+use sqlx::SqliteConnection;
+
+use super::chain::{ChainRow, Hasher, GENESIS};
+use super::{Actor, AppendedEvent, NewEvent};
+use crate::error::Result;
+
+/// Longest stored untrusted text (source address, user agent, request id).
+const MAX_UNTRUSTED: usize = 512;
+/// What replaces a secret-looking value in details.
+pub const REDACTED: &str = "[redacted]";
+
+/// An event ready to insert: every column but id, time and hashes.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    actor_kind: &'static str,
+    actor_id: Option<i64>,
+    actor_name: String,
+    source_addr: Option<String>,
+    user_agent: Option<String>,
+    request_id: Option<String>,
+    action: String,
+    target_kind: String,
+    target_project: Option<String>,
+    target_namespace: Option<String>,
+    target_name: Option<String>,
+    outcome: &'static str,
+    status_code: Option<i64>,
+    details: String,
+}
+
+/// Redacts and escapes `event` into the columns to store.
+pub fn prepare(event: NewEvent) -> Prepared {
+    let (actor_kind, actor_id, actor_name) = match event.actor {
+        Actor::User { id, name } => ("user", Some(id), name),
+        Actor::System(name) => ("system", None, name),
+        Actor::Anonymous => ("anonymous", None, "anonymous".to_owned()),
+    };
+    let mut details = match event.details {
+        Value::Null => Value::Object(Default::default()),
+        v @ Value::Object(_) => v,
+        other => serde_json::json!({ "value": other }),
+    };
+    let redacted = redact(&mut details);
+    if redacted > 0 {
+        // A caller bug: say so without the value.
+        tracing::warn!(action = %event.action, redacted, "secret-looking keys were removed from audit details");
+    }
+    Prepared {
+        actor_kind,
+        actor_id,
+        actor_name,
+        source_addr: event.caller.source_addr.as_deref().map(untrusted),
+        user_agent: event.caller.user_agent.as_deref().map(untrusted),
+        request_id: event.caller.request_id.as_deref().map(untrusted),
+        action: event.action,
+        target_kind: event.target.kind,
+        target_project: event.target.project,
+        target_namespace: event.target.namespace,
+        target_name: event.target.name,
+        outcome: event.outcome.as_str(),
+        status_code: event.status_code.map(i64::from),
+        details: details.to_string(),
+    }
+}
+
+/// Inserts `event` after the newest row; `conn` must hold the write lock
+/// (a transaction begun with `crate::db::begin_write`).
+pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<AppendedEvent> {
+    let newest: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (id, prev_hash) = match newest {
+        Some((id, hash)) => (id + 1, hash),
+        None => (1, GENESIS.to_owned()),
+    };
+    // Taken under the write lock, so times follow ids.
+    let at = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let row = ChainRow {
+        id,
+        at: &at,
+        actor_kind: event.actor_kind,
+        actor_id: event.actor_id,
+        actor_name: &event.actor_name,
+        source_addr: event.source_addr.as_deref(),
+        user_agent: event.user_agent.as_deref(),
+        request_id: event.request_id.as_deref(),
+        action: &event.action,
+        target_kind: &event.target_kind,
+        target_project: event.target_project.as_deref(),
+        target_namespace: event.target_namespace.as_deref(),
+        target_name: event.target_name.as_deref(),
+        outcome: event.outcome,
+        status_code: event.status_code,
+        details: &event.details,
+        prev_hash: &prev_hash,
+    };
+    let hash = Hasher::default().hash(&row);
+    sqlx::query(
+        "INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_name, \
+         untrusted_source_addr, untrusted_user_agent, request_id, action, target_kind, \
+         target_project, target_namespace, target_name, outcome, status_code, details, \
+         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(&at)
+    .bind(event.actor_kind)
+    .bind(event.actor_id)
+    .bind(&event.actor_name)
+    .bind(&event.source_addr)
+    .bind(&event.user_agent)
+    .bind(&event.request_id)
+    .bind(&event.action)
+    .bind(&event.target_kind)
+    .bind(&event.target_project)
+    .bind(&event.target_namespace)
+    .bind(&event.target_name)
+    .bind(event.outcome)
+    .bind(event.status_code)
+    .bind(&event.details)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut *conn)
+    .await?;
+    tracing::debug!(id, action = %event.action, outcome = event.outcome, "audit event appended");
+    Ok(AppendedEvent { id, hash })
+}
+
+/// Client-supplied text made safe to store and print: control characters
+/// escaped (`\n`, `\u{1b}`), at most [`MAX_UNTRUSTED`] characters.
+pub fn untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_UNTRUSTED));
+    for c in text.chars().take(MAX_UNTRUSTED) {
+        if c.is_control() || c == '\\' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Replaces the value of every key that looks like it holds a secret;
+/// returns how many were replaced.
+pub fn redact(value: &mut Value) -> usize {
+    match value {
+        Value::Object(map) => map
+            .iter_mut()
+            .map(|(k, v)| {
+                if is_secret_key(k) && *v != Value::String(REDACTED.into()) {
+                    *v = Value::String(REDACTED.into());
+                    1
+                } else {
+                    redact(v)
+                }
+            })
+            .sum(),
+        Value::Array(items) => items.iter_mut().map(redact).sum(),
+        _ => 0,
+    }
+}
+
+fn is_secret_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    matches!(
+        k.as_str(),
+        "password"
+            | "passwd"
+            | "pass"
+            | "secret"
+            | "token"
+            | "auth"
+            | "auths"
+            | "dockerconfigjson"
+            | "stringdata"
+            | "apikey"
+            | "privatekey"
+    ) || k.ends_with("password")
+        || k.ends_with("token")
+        || k.ends_with("secretvalue")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secret_looking_keys_are_redacted_at_any_depth() {
+        let mut v = json!({
+            "before": {"username": "bob", "password": "p1", "hosts": ["ghcr.io"]},
+            "after": {"auths": {"ghcr.io": {"auth": "eA=="}}, "Access-Token": "t"},
+            "list": [{"registryPassword": "p2"}],
+            "credential": "hmac-sha256:0011223344556677",
+        });
+        assert_eq!(redact(&mut v), 4);
+        let text = v.to_string();
+        for secret in ["p1", "eA==", "\"t\"", "p2"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("bob") && text.contains("ghcr.io") && text.contains("hmac-sha256"));
+    }
+
+    #[test]
+    fn untrusted_text_has_control_characters_escaped_and_is_capped() {
+        assert_eq!(untrusted("curl/8\n\u{1b}[31mred"), "curl/8\\n\\u{1b}[31mred");
+        assert_eq!(untrusted("<script>"), "<script>", "HTML is escaped when rendered");
+        assert_eq!(untrusted(&"x".repeat(2000)).len(), MAX_UNTRUSTED);
+    }
+}

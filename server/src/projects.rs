@@ -1,0 +1,262 @@
+//! Projects: membership is the namespace label `regboard.dev/project`;
+//! display name and description are rows in SQLite.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use regboard_app::api::projects::ProjectSummary;
+use regboard_app::domain::names::validate_project_name;
+use regboard_app::services::{Caller, ProjectService};
+use regboard_app::AppError;
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+
+use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use crate::cluster::{Inventory, PROJECT_LABEL};
+use crate::reconcile::Reconciler;
+use crate::registries::errors::{failure_outcome, status_code, to_app_error};
+use crate::registries::labels::{self, SCOPE_LABEL, SCOPE_PROJECT};
+
+/// The project service.
+#[derive(Clone)]
+pub struct KubeProjects {
+    client: kube::Client,
+    db: SqlitePool,
+    inventory: Inventory,
+    reconciler: Reconciler,
+    audit: AuditLog,
+    system_namespace: String,
+}
+
+impl KubeProjects {
+    /// The service over `client` and `db`.
+    pub fn new(
+        client: kube::Client,
+        db: SqlitePool,
+        inventory: Inventory,
+        reconciler: Reconciler,
+        audit: AuditLog,
+        system_namespace: String,
+    ) -> Self {
+        Self { client, db, inventory, reconciler, audit, system_namespace }
+    }
+
+    async fn record(&self, caller: &Caller, action: &str, target: AuditTarget, result: &Result<(), AppError>, details: Value) {
+        let (outcome, status_code) = match result {
+            Ok(()) => (Outcome::Success, None),
+            Err(e) => failure_outcome(e),
+        };
+        let details = match result {
+            Err(e) => json!({ "request": details, "message": e.to_string() }),
+            Ok(()) => details,
+        };
+        let event = NewEvent { actor: Actor::Anonymous, caller: caller.clone(), action: action.into(), target, outcome, status_code, details };
+        if let Err(e) = self.audit.append(event).await {
+            tracing::error!(error = %e, action, "could not record an audit event");
+        }
+    }
+
+    fn internal(e: sqlx::Error) -> AppError {
+        tracing::error!(error = %e, "project query failed");
+        AppError::Internal { request_id: String::new() }
+    }
+
+    /// The project registries' sources of `project`, by registry name.
+    async fn sources(&self, project: &str) -> Result<Vec<Secret>, AppError> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+        let selector = format!("{},{SCOPE_LABEL}={SCOPE_PROJECT},{PROJECT_LABEL}={project}", labels::managed_selector());
+        let list = api.list(&ListParams::default().labels(&selector)).await.map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+        Ok(list.items)
+    }
+
+    async fn members(&self, project: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .inventory
+            .namespaces()
+            .iter()
+            .filter(|ns| ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)).map(String::as_str) == Some(project))
+            .filter_map(|ns| ns.metadata.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    async fn do_create(&self, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
+        validate_project_name(name).map_err(|e| AppError::Invalid { field: Some("name".into()), message: e.to_string() })?;
+        let display = display_name.trim();
+        let display = if display.is_empty() { name } else { display };
+        let result = sqlx::query("INSERT INTO projects (name, display_name, description) VALUES (?, ?, ?)")
+            .bind(name)
+            .bind(display)
+            .bind(description.trim())
+            .execute(&self.db)
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                Err(AppError::Conflict(format!("A project named {name} already exists.")))
+            }
+            Err(e) => Err(Self::internal(e)),
+        }
+    }
+
+    async fn do_delete(&self, name: &str, confirm: bool) -> Result<(), AppError> {
+        let sources = self.sources(name).await?;
+        let members = self.members(name).await;
+        if !sources.is_empty() && !confirm {
+            let names: Vec<String> = sources.iter().filter_map(|s| labels::label(s, labels::REGISTRY_LABEL).map(str::to_owned)).collect();
+            return Err(AppError::Conflict(format!(
+                "Project {name} still has {} registr{} ({}); deleting it removes them and their copies in {} namespace{}.",
+                names.len(),
+                if names.len() == 1 { "y" } else { "ies" },
+                names.join(", "),
+                members.len(),
+                if members.len() == 1 { "" } else { "s" },
+            )));
+        }
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+        for source in &sources {
+            let source_name = source.metadata.name.clone().unwrap_or_default();
+            match api.delete(&source_name, &DeleteParams::default()).await {
+                Ok(_) => {}
+                Err(e) if status_code(&e) == Some(404) => {}
+                Err(e) => return Err(to_app_error(&e, &format!("registry {source_name}"), &[])),
+            }
+        }
+        for ns in &members {
+            self.label_namespace(ns, None).await?;
+        }
+        sqlx::query("DELETE FROM projects WHERE name = ?").bind(name).execute(&self.db).await.map_err(Self::internal)?;
+        self.reconciler.trigger();
+        Ok(())
+    }
+
+    async fn label_namespace(&self, namespace: &str, project: Option<&str>) -> Result<(), AppError> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let patch = json!({ "metadata": { "labels": { PROJECT_LABEL: project } } });
+        api.patch(namespace, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|e| to_app_error(&e, &format!("namespace {namespace}"), &[]))?;
+        Ok(())
+    }
+
+    async fn project_exists(&self, project: &str) -> Result<bool, AppError> {
+        let row: Option<i64> = sqlx::query_scalar("SELECT 1 FROM projects WHERE name = ?")
+            .bind(project)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(Self::internal)?;
+        Ok(row.is_some() || !self.members(project).await.is_empty())
+    }
+}
+
+#[async_trait::async_trait]
+impl ProjectService for KubeProjects {
+    async fn list(&self) -> Result<Vec<ProjectSummary>, AppError> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT name, display_name, description FROM projects")
+            .fetch_all(&self.db)
+            .await
+            .map_err(Self::internal)?;
+        let mut projects: BTreeMap<String, ProjectSummary> = rows
+            .into_iter()
+            .map(|(name, display_name, description)| {
+                (name.clone(), ProjectSummary { name, display_name, description, namespaces: vec![], registries: 0, recorded: true })
+            })
+            .collect();
+        for ns in self.inventory.namespaces() {
+            let (Some(name), Some(project)) = (ns.metadata.name.clone(), ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)).cloned()) else {
+                continue;
+            };
+            projects
+                .entry(project.clone())
+                .or_insert_with(|| ProjectSummary { name: project.clone(), display_name: project.clone(), description: String::new(), namespaces: vec![], registries: 0, recorded: false })
+                .namespaces
+                .push(name);
+        }
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+        let selector = format!("{},{SCOPE_LABEL}={SCOPE_PROJECT}", labels::managed_selector());
+        let sources = api.list(&ListParams::default().labels(&selector)).await.map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+        for source in &sources.items {
+            if let Some(p) = labels::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p)) {
+                p.registries += 1;
+            }
+        }
+        let mut list: Vec<ProjectSummary> = projects.into_values().collect();
+        for p in &mut list {
+            p.namespaces.sort();
+        }
+        Ok(list)
+    }
+
+    async fn create(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
+        let result = self.do_create(name, display_name, description).await;
+        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
+        self.record(caller, "project.create", target, &result, json!({"display_name": display_name, "description": description})).await;
+        result
+    }
+
+    async fn rename(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
+        let result = async {
+            let display = display_name.trim();
+            if display.is_empty() {
+                return Err(AppError::Invalid { field: Some("display_name".into()), message: "The display name is empty.".into() });
+            }
+            let done = sqlx::query("UPDATE projects SET display_name = ?, description = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?")
+                .bind(display)
+                .bind(description.trim())
+                .bind(name)
+                .execute(&self.db)
+                .await
+                .map_err(Self::internal)?;
+            if done.rows_affected() == 0 {
+                // A project known only from namespace labels gets a record now.
+                self.do_create(name, display, description).await?;
+            }
+            Ok(())
+        }
+        .await;
+        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
+        self.record(caller, "project.update", target, &result, json!({"display_name": display_name, "description": description})).await;
+        result
+    }
+
+    async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError> {
+        let result = self.do_delete(name, confirm).await;
+        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
+        self.record(caller, "project.delete", target, &result, json!({"confirm": confirm})).await;
+        result
+    }
+
+    async fn set_namespace_project(&self, caller: &Caller, namespace: &str, project: Option<&str>) -> Result<(), AppError> {
+        let before = self
+            .inventory
+            .namespaces()
+            .iter()
+            .find(|ns| ns.metadata.name.as_deref() == Some(namespace))
+            .and_then(|ns| ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned());
+        let result = async {
+            if namespace == self.system_namespace {
+                return Err(AppError::Invalid { field: Some("namespace".into()), message: format!("{namespace} holds regboard's own Secrets and cannot join a project.") });
+            }
+            if let Some(p) = project {
+                if !self.project_exists(p).await? {
+                    return Err(AppError::NotFound(format!("There is no project named {p}; create it first.")));
+                }
+            }
+            self.label_namespace(namespace, project).await?;
+            self.reconciler.trigger();
+            Ok(())
+        }
+        .await;
+        let action = if project.is_some() { "project.namespace.add" } else { "project.namespace.remove" };
+        let target = AuditTarget {
+            kind: "namespace".into(),
+            project: project.map(str::to_owned).or(before.clone()),
+            namespace: Some(namespace.into()),
+            name: Some(namespace.into()),
+        };
+        self.record(caller, action, target, &result, json!({"before": {"project": before}, "after": {"project": project}})).await;
+        result
+    }
+}

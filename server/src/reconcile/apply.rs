@@ -1,0 +1,186 @@
+//! The effectful half of the reconciler: run a plan's operations against
+//! the API server with bounded concurrency, retrying transient failures with
+//! backoff, and report each (registry, namespace) outcome. A 4xx is never
+//! treated as success.
+
+use std::time::Duration;
+
+use futures::{stream, StreamExt};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DeleteParams, PostParams, Preconditions};
+use regboard_app::api::registries::SyncState;
+
+use super::plan::{Op, RegistryKey};
+use crate::cluster::describe_kube_error;
+use crate::registries::errors::{is_transient, status_code};
+use crate::registries::labels;
+use crate::registries::objects::copy_of;
+
+/// Attempts per operation (the first try plus retries).
+const ATTEMPTS: u32 = 4;
+/// The first retry delay; doubled each time.
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// How long one API call may take.
+const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What happened to one operation.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The registry, for creates and updates.
+    pub key: Option<RegistryKey>,
+    /// Where.
+    pub namespace: String,
+    /// The resulting state (creates and updates).
+    pub state: SyncState,
+    /// What was done, for the log and audit: created, updated, deleted,
+    /// conflict, error.
+    pub action: &'static str,
+}
+
+/// Runs `ops` with at most `concurrency` in flight.
+pub async fn apply(client: &kube::Client, ops: Vec<Op>, concurrency: usize) -> Vec<Outcome> {
+    stream::iter(ops)
+        .map(|op| apply_one(client.clone(), op))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn apply_one(client: kube::Client, op: Op) -> Outcome {
+    match op {
+        Op::Create { key, namespace, source } => {
+            let api: Api<Secret> = Api::namespaced(client, &namespace);
+            let copy = copy_of(&source, &key.0, &key.1, &namespace);
+            let params = PostParams::default();
+            match with_retry(|| api.create(&params, &copy)).await {
+                Ok(_) => written(key, namespace, "created"),
+                Err(e) if status_code(&e) == Some(409) => already_exists(&api, key, namespace).await,
+                Err(e) => failed(Some(key), namespace, &e),
+            }
+        }
+        Op::Update { key, namespace, source, resource_version } => {
+            let api: Api<Secret> = Api::namespaced(client, &namespace);
+            let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
+            copy.metadata.resource_version = Some(resource_version);
+            let params = PostParams::default();
+            match with_retry(|| api.replace(&key.1, &params, &copy)).await {
+                Ok(_) => written(key, namespace, "updated"),
+                // Changed since the snapshot: the next pass sees the new version.
+                Err(e) if status_code(&e) == Some(409) => Outcome {
+                    key: Some(key),
+                    namespace,
+                    state: SyncState::Pending,
+                    action: "retry",
+                },
+                Err(e) => failed(Some(key), namespace, &e),
+            }
+        }
+        Op::Delete { namespace, name, uid } => {
+            let api: Api<Secret> = Api::namespaced(client, &namespace);
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid: Some(uid),
+                    resource_version: None,
+                }),
+                ..DeleteParams::default()
+            };
+            match with_retry(|| api.delete(&name, &params)).await {
+                Ok(_) => deleted(namespace),
+                Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(namespace),
+                Err(e) => failed(None, namespace, &e),
+            }
+        }
+    }
+}
+
+/// A create found the name taken: ours (made since the snapshot) or foreign.
+async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) -> Outcome {
+    match api.get(&key.1).await {
+        Ok(existing) if labels::is_ours(&existing) => Outcome {
+            key: Some(key),
+            namespace,
+            state: SyncState::Pending,
+            action: "retry",
+        },
+        Ok(existing) => Outcome {
+            key: Some(key),
+            namespace,
+            state: SyncState::Conflict {
+                secret_type: existing.type_.unwrap_or_else(|| "Opaque".into()),
+            },
+            action: "conflict",
+        },
+        Err(e) => failed(Some(key), namespace, &e),
+    }
+}
+
+/// Looks up the type of a foreign Secret, for a conflict's message.
+pub async fn secret_type(client: &kube::Client, namespace: &str, name: &str) -> Option<String> {
+    let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let secret = tokio::time::timeout(CALL_TIMEOUT, api.get_opt(name)).await.ok()?.ok()??;
+    Some(secret.type_.unwrap_or_else(|| "Opaque".into()))
+}
+
+async fn with_retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, kube::Error>>,
+{
+    let mut delay = FIRST_BACKOFF;
+    let mut attempt = 1;
+    loop {
+        let result = match tokio::time::timeout(CALL_TIMEOUT, call()).await {
+            Ok(result) => result,
+            Err(_) => Err(timeout_error()),
+        };
+        match result {
+            Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
+                tracing::debug!(attempt, error = %describe_kube_error(&e), "transient failure; retrying");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn timeout_error() -> kube::Error {
+    kube::Error::Api(
+        kube::core::Status::failure(
+            &format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+            "Timeout",
+        )
+        .with_code(504)
+        .boxed(),
+    )
+}
+
+fn written(key: RegistryKey, namespace: String, action: &'static str) -> Outcome {
+    Outcome {
+        key: Some(key),
+        namespace,
+        state: SyncState::Synced,
+        action,
+    }
+}
+
+fn deleted(namespace: String) -> Outcome {
+    Outcome {
+        key: None,
+        namespace,
+        state: SyncState::Synced,
+        action: "deleted",
+    }
+}
+
+fn failed(key: Option<RegistryKey>, namespace: String, err: &kube::Error) -> Outcome {
+    let message = describe_kube_error(err);
+    tracing::warn!(%namespace, error = %message, "reconcile operation failed");
+    Outcome {
+        key,
+        namespace,
+        state: SyncState::Error { message },
+        action: "error",
+    }
+}

@@ -1,0 +1,222 @@
+//! The pure half of the reconciler: from a snapshot of the cluster, the
+//! operations that bring every project registry's copies in line with its
+//! source, and the status of every (registry, namespace) before they run.
+//!
+//! Desired state: for each source Secret `<project>.<name>` in the system
+//! namespace, a copy named `<name>` in every active namespace labelled with
+//! that project. A name held by a Secret we do not own is a conflict and is
+//! never touched; a copy whose source or project membership is gone is
+//! deleted.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use regboard_app::api::registries::SyncState;
+
+use crate::registries::labels::{
+    self, annotation, content_hash, label, CONTENT_HASH, DOCKER_CONFIG_JSON, PROJECT_LABEL,
+    REGISTRY_LABEL, SCOPE_LABEL, SCOPE_PROJECT, SOURCE_UID,
+};
+
+/// A project registry: (project, name).
+pub type RegistryKey = (String, String);
+
+/// What the reconciler sees at the start of a pass.
+pub struct Snapshot {
+    /// The namespace holding sources.
+    pub system_namespace: String,
+    /// Every namespace.
+    pub namespaces: Vec<Arc<Namespace>>,
+    /// Every Secret labelled as managed by regboard (full objects).
+    pub managed: Vec<Arc<Secret>>,
+    /// `(namespace, name)` of every Secret of any type.
+    pub secret_names: HashSet<(String, String)>,
+}
+
+/// One change to the cluster.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Create the copy of `source` in `namespace`.
+    Create {
+        /// The registry.
+        key: RegistryKey,
+        /// Where.
+        namespace: String,
+        /// The source Secret.
+        source: Arc<Secret>,
+    },
+    /// Replace an outdated or hand-edited copy.
+    Update {
+        /// The registry.
+        key: RegistryKey,
+        /// Where.
+        namespace: String,
+        /// The source Secret.
+        source: Arc<Secret>,
+        /// The copy's resourceVersion, for optimistic concurrency.
+        resource_version: String,
+    },
+    /// Delete a copy nobody wants any more (precondition: its uid).
+    Delete {
+        /// Where.
+        namespace: String,
+        /// The copy's name.
+        name: String,
+        /// The copy's uid.
+        uid: String,
+    },
+}
+
+/// The outcome of planning.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Operations to run.
+    pub ops: Vec<Op>,
+    /// Status per registry and namespace, before the ops run.
+    pub status: HashMap<RegistryKey, BTreeMap<String, SyncState>>,
+    /// Foreign Secrets holding a registry's name whose type is not known yet.
+    pub unknown_conflicts: Vec<(RegistryKey, String)>,
+}
+
+/// Plans a pass; `conflict_types` remembers the types of foreign Secrets
+/// looked up in earlier passes, keyed by (namespace, name).
+pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), String>) -> Plan {
+    let project_of = active_projects(snapshot);
+    let sources = sources(snapshot);
+    let mut copies: HashMap<(&str, &str), &Arc<Secret>> = HashMap::new();
+    for secret in &snapshot.managed {
+        let (Some(ns), Some(name)) = (&secret.metadata.namespace, &secret.metadata.name) else {
+            continue;
+        };
+        if *ns != snapshot.system_namespace {
+            copies.insert((ns, name), secret);
+        }
+    }
+
+    let mut plan = Plan::default();
+    for (key, source) in &sources {
+        let (project, name) = key;
+        let uid = source.metadata.uid.clone().unwrap_or_default();
+        let hash = content_hash(source);
+        let mut status = BTreeMap::new();
+        for (ns, _) in project_of.iter().filter(|(_, p)| *p == project) {
+            let state = match copies.get(&(ns.as_str(), name.as_str())) {
+                Some(copy) if is_copy_of(copy, project, name) => {
+                    let fresh = annotation(copy, SOURCE_UID) == Some(uid.as_str())
+                        && content_hash(copy) == hash
+                        && annotation(copy, CONTENT_HASH) == hash.as_deref();
+                    if fresh {
+                        SyncState::Synced
+                    } else {
+                        plan.ops.push(Op::Update {
+                            key: key.clone(),
+                            namespace: ns.clone(),
+                            source: source.clone(),
+                            resource_version: copy.metadata.resource_version.clone().unwrap_or_default(),
+                        });
+                        SyncState::Pending
+                    }
+                }
+                Some(other) if is_stale_copy(other, &project_of, &sources) => SyncState::Pending,
+                Some(other) => SyncState::Conflict {
+                    secret_type: other.type_.clone().unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
+                },
+                None if snapshot.secret_names.contains(&(ns.clone(), name.clone())) => {
+                    match conflict_types.get(&(ns.clone(), name.clone())) {
+                        Some(t) => SyncState::Conflict { secret_type: t.clone() },
+                        None => {
+                            plan.unknown_conflicts.push((key.clone(), ns.clone()));
+                            SyncState::Conflict {
+                                secret_type: "unknown".into(),
+                            }
+                        }
+                    }
+                }
+                None => {
+                    plan.ops.push(Op::Create {
+                        key: key.clone(),
+                        namespace: ns.clone(),
+                        source: source.clone(),
+                    });
+                    SyncState::Pending
+                }
+            };
+            status.insert(ns.clone(), state);
+        }
+        plan.status.insert(key.clone(), status);
+    }
+
+    for copy in copies.values() {
+        if is_stale_copy(copy, &project_of, &sources) {
+            plan.ops.push(Op::Delete {
+                namespace: copy.metadata.namespace.clone().unwrap_or_default(),
+                name: copy.metadata.name.clone().unwrap_or_default(),
+                uid: copy.metadata.uid.clone().unwrap_or_default(),
+            });
+        }
+    }
+    plan
+}
+
+/// Active (not terminating) namespaces in a project, except the system one.
+fn active_projects(snapshot: &Snapshot) -> BTreeMap<String, String> {
+    snapshot
+        .namespaces
+        .iter()
+        .filter(|ns| ns.metadata.deletion_timestamp.is_none())
+        .filter(|ns| ns.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Terminating"))
+        .filter_map(|ns| {
+            let name = ns.metadata.name.clone()?;
+            let project = ns.metadata.labels.as_ref()?.get(PROJECT_LABEL)?.clone();
+            (name != snapshot.system_namespace).then_some((name, project))
+        })
+        .collect()
+}
+
+/// Valid sources in the system namespace, by (project, name).
+fn sources(snapshot: &Snapshot) -> BTreeMap<RegistryKey, Arc<Secret>> {
+    snapshot
+        .managed
+        .iter()
+        .filter(|s| s.metadata.namespace.as_deref() == Some(snapshot.system_namespace.as_str()))
+        .filter(|s| labels::is_ours(s) && label(s, SCOPE_LABEL) == Some(SCOPE_PROJECT))
+        .filter_map(|s| {
+            let project = label(s, PROJECT_LABEL)?.to_owned();
+            let name = label(s, REGISTRY_LABEL)?.to_owned();
+            let expected = labels::source_name(&project, &name);
+            (s.metadata.name.as_deref() == Some(expected.as_str())).then(|| ((project, name), s.clone()))
+        })
+        .collect()
+}
+
+/// Whether `secret` is a copy made for registry (project, name).
+fn is_copy_of(secret: &Secret, project: &str, name: &str) -> bool {
+    labels::is_ours(secret)
+        && label(secret, SCOPE_LABEL) == Some(SCOPE_PROJECT)
+        && label(secret, PROJECT_LABEL) == Some(project)
+        && label(secret, REGISTRY_LABEL) == Some(name)
+        && secret.metadata.name.as_deref() == Some(name)
+}
+
+/// A project copy whose source is gone or whose namespace left the project.
+fn is_stale_copy(
+    secret: &Secret,
+    project_of: &BTreeMap<String, String>,
+    sources: &BTreeMap<RegistryKey, Arc<Secret>>,
+) -> bool {
+    if label(secret, SCOPE_LABEL) != Some(SCOPE_PROJECT) || !labels::is_ours(secret) {
+        return false;
+    }
+    let (Some(project), Some(name), Some(ns)) = (
+        label(secret, PROJECT_LABEL),
+        label(secret, REGISTRY_LABEL),
+        secret.metadata.namespace.as_deref(),
+    ) else {
+        return false;
+    };
+    let wanted = sources.contains_key(&(project.to_owned(), name.to_owned()))
+        && project_of.get(ns).map(String::as_str) == Some(project)
+        && secret.metadata.name.as_deref() == Some(name);
+    !wanted
+}

@@ -1,0 +1,202 @@
+//! The planner against hand-built snapshots: the collision matrix at the
+//! level of decisions, without a cluster.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Namespace, NamespaceStatus, Secret};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use regboard_app::api::registries::SyncState;
+use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::domain::secret::Password;
+
+use super::plan::{plan, Op, Snapshot};
+use crate::registries::labels::{self, source_name};
+use crate::registries::objects::{copy_of, registry_secret};
+
+const SYSTEM: &str = "regboard-system";
+
+fn namespace(name: &str, project: Option<&str>) -> Arc<Namespace> {
+    let labels = project.map(|p| BTreeMap::from([(labels::PROJECT_LABEL.to_owned(), p.to_owned())]));
+    Arc::new(Namespace {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            labels,
+            ..ObjectMeta::default()
+        },
+        status: Some(NamespaceStatus {
+            phase: Some("Active".into()),
+            ..NamespaceStatus::default()
+        }),
+        ..Namespace::default()
+    })
+}
+
+fn source(project: &str, name: &str, password: &str) -> Arc<Secret> {
+    let config = DockerConfig::for_hosts(&["ghcr.io".into()], "bot", &Password::new(password), None);
+    let mut s = registry_secret(&source_name(project, name), SYSTEM, labels::project_labels(project, name), &config, "");
+    s.metadata.uid = Some(format!("uid-{project}-{name}-{password}"));
+    Arc::new(s)
+}
+
+fn copy(src: &Secret, project: &str, name: &str, ns: &str) -> Arc<Secret> {
+    let mut c = copy_of(src, project, name, ns);
+    c.metadata.uid = Some(format!("copy-{ns}"));
+    c.metadata.resource_version = Some("7".into());
+    Arc::new(c)
+}
+
+fn snapshot(namespaces: Vec<Arc<Namespace>>, managed: Vec<Arc<Secret>>, foreign: &[(&str, &str)]) -> Snapshot {
+    let mut secret_names: HashSet<(String, String)> = foreign.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+    for s in &managed {
+        secret_names.insert((s.metadata.namespace.clone().unwrap(), s.metadata.name.clone().unwrap()));
+    }
+    Snapshot {
+        system_namespace: SYSTEM.into(),
+        namespaces,
+        managed,
+        secret_names,
+    }
+}
+
+fn key(p: &str, n: &str) -> (String, String) {
+    (p.into(), n.into())
+}
+
+#[test]
+fn a_new_source_creates_a_copy_in_every_project_namespace_only() {
+    let src = source("pay", "hub", "pw");
+    let snap = snapshot(
+        vec![namespace("pay-dev", Some("pay")), namespace("pay-prod", Some("pay")), namespace("other", None), namespace(SYSTEM, None)],
+        vec![src],
+        &[],
+    );
+    let plan = plan(&snap, &HashMap::new());
+    let created: Vec<_> = plan
+        .ops
+        .iter()
+        .map(|op| match op {
+            Op::Create { namespace, .. } => namespace.as_str(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(created, ["pay-dev", "pay-prod"]);
+    let status = &plan.status[&key("pay", "hub")];
+    assert!(status.values().all(|s| *s == SyncState::Pending));
+}
+
+#[test]
+fn matching_copies_are_synced_and_produce_no_work() {
+    let src = source("pay", "hub", "pw");
+    let c = copy(&src, "pay", "hub", "pay-dev");
+    let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src, c], &[]);
+    let plan = plan(&snap, &HashMap::new());
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+    assert_eq!(plan.status[&key("pay", "hub")]["pay-dev"], SyncState::Synced);
+}
+
+#[test]
+fn a_changed_source_or_a_hand_edited_copy_is_updated() {
+    let old = source("pay", "hub", "old");
+    let mut new = (*source("pay", "hub", "new")).clone();
+    new.metadata.uid = old.metadata.uid.clone();
+    let stale = copy(&old, "pay", "hub", "pay-dev");
+    let mut edited = (*copy(&new, "pay", "hub", "pay-prod")).clone();
+    edited.data.as_mut().unwrap().insert(labels::DATA_KEY.into(), k8s_openapi::ByteString(b"{}".to_vec()));
+    let snap = snapshot(
+        vec![namespace("pay-dev", Some("pay")), namespace("pay-prod", Some("pay"))],
+        vec![Arc::new(new), stale, Arc::new(edited)],
+        &[],
+    );
+    let plan = plan(&snap, &HashMap::new());
+    let updated: HashSet<_> = plan
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Update { namespace, resource_version, .. } => {
+                assert_eq!(resource_version, "7");
+                Some(namespace.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(updated, HashSet::from(["pay-dev", "pay-prod"]));
+}
+
+#[test]
+fn a_foreign_secret_of_the_same_name_is_a_conflict_and_never_touched() {
+    let src = source("pay", "hub", "pw");
+    let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src], &[("pay-dev", "hub")]);
+    let types = HashMap::from([(("pay-dev".to_owned(), "hub".to_owned()), "kubernetes.io/tls".to_owned())]);
+    let plan = plan(&snap, &types);
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+    assert_eq!(
+        plan.status[&key("pay", "hub")]["pay-dev"],
+        SyncState::Conflict { secret_type: "kubernetes.io/tls".into() }
+    );
+    let unknown = plan_without_types(&snap);
+    assert_eq!(unknown, vec![(key("pay", "hub"), "pay-dev".to_owned())]);
+}
+
+fn plan_without_types(snap: &Snapshot) -> Vec<((String, String), String)> {
+    plan(snap, &HashMap::new()).unknown_conflicts
+}
+
+#[test]
+fn a_namespace_registry_of_the_same_name_is_a_conflict() {
+    let src = source("pay", "hub", "pw");
+    let config = DockerConfig::for_hosts(&["quay.io".into()], "u", &Password::new("p"), None);
+    let mut own = registry_secret("hub", "pay-dev", labels::namespace_labels("hub"), &config, "");
+    own.metadata.uid = Some("ns-reg".into());
+    let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src, Arc::new(own)], &[]);
+    let plan = plan(&snap, &HashMap::new());
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+    assert!(matches!(plan.status[&key("pay", "hub")]["pay-dev"], SyncState::Conflict { .. }));
+}
+
+#[test]
+fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
+    let src = source("pay", "hub", "pw");
+    let left = copy(&src, "pay", "hub", "left-project");
+    let orphan_src = source("pay", "gone", "pw");
+    let orphan = copy(&orphan_src, "pay", "gone", "pay-dev");
+    let kept = copy(&src, "pay", "hub", "pay-dev");
+    let snap = snapshot(
+        vec![namespace("pay-dev", Some("pay")), namespace("left-project", Some("search"))],
+        vec![src, left, orphan, kept],
+        &[],
+    );
+    let plan = plan(&snap, &HashMap::new());
+    let deleted: HashSet<_> = plan
+        .ops
+        .iter()
+        .map(|op| match op {
+            Op::Delete { namespace, name, uid } => {
+                assert_eq!(uid, &format!("copy-{namespace}"));
+                (namespace.as_str(), name.as_str())
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(deleted, HashSet::from([("left-project", "hub"), ("pay-dev", "gone")]));
+}
+
+#[test]
+fn a_namespace_moving_between_projects_swaps_copies() {
+    let a = source("a", "hub", "pw");
+    let b = source("b", "hub", "pw2");
+    let old = copy(&a, "a", "hub", "moved");
+    let snap = snapshot(vec![namespace("moved", Some("b"))], vec![a, b, old], &[]);
+    let plan = plan(&snap, &HashMap::new());
+    assert!(plan.ops.iter().any(|op| matches!(op, Op::Delete { namespace, .. } if namespace == "moved")));
+    assert_eq!(plan.status[&key("b", "hub")]["moved"], SyncState::Pending);
+}
+
+#[test]
+fn terminating_namespaces_get_no_copies() {
+    let src = source("pay", "hub", "pw");
+    let mut ns = (*namespace("pay-old", Some("pay"))).clone();
+    ns.status.as_mut().unwrap().phase = Some("Terminating".into());
+    let snap = snapshot(vec![Arc::new(ns)], vec![src], &[]);
+    assert!(plan(&snap, &HashMap::new()).ops.is_empty());
+}

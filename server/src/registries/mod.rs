@@ -1,0 +1,21 @@
+//! Registries: the service behind the registry server functions.
+//!
+//! ```text
+//! server fn ─► KubeRegistries (RegistryService)
+//!                ├─ validate (field messages)      validate.rs
+//!                ├─ uniqueness + ownership checks  write.rs   (DESIGN rules 1–2)
+//!                ├─ one write: a namespace Secret, or a project source Secret
+//!                │     in the system namespace; the reconciler fans it out
+//!                ├─ reads: list / detail / references  read.rs
+//!                └─ audit event per outcome            audit hook in service.rs
+//! ```
+
+pub mod errors;
+pub mod labels;
+pub mod objects;
+mod read;
+mod service;
+pub mod validate;
+mod write;
+
+pub use service::KubeRegistries;

@@ -1,0 +1,204 @@
+//! Reading registries: the filtered list, the detail with per-namespace
+//! status, and the Pods and ServiceAccounts that pull with a registry.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Pod, Secret, ServiceAccount};
+use kube::api::{Api, ListParams};
+use regboard_app::api::registries::{
+    NamespaceSync, RegistryDetail, RegistryFilter, RegistrySummary, Scope, SecretReference,
+    SyncState, SyncSummary,
+};
+use regboard_app::domain::hosts::normalize_host;
+use regboard_app::AppError;
+
+use super::errors::to_app_error;
+use super::labels::{self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT};
+use super::objects::{docker_config, summary};
+use super::service::KubeRegistries;
+
+impl KubeRegistries {
+    pub(super) async fn list_registries(&self, filter: &RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
+        let api: Api<Secret> = Api::all(self.client.clone());
+        let managed = api
+            .list(&ListParams::default().labels(&labels::managed_selector()))
+            .await
+            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+        let project_of = self.project_of_namespaces();
+        let mut rows: Vec<RegistrySummary> = managed
+            .items
+            .iter()
+            .filter(|s| labels::is_ours(s))
+            .filter_map(|s| {
+                let name = label(s, REGISTRY_LABEL)?.to_owned();
+                let ns = s.metadata.namespace.clone()?;
+                let scope = match label(s, SCOPE_LABEL)? {
+                    SCOPE_NAMESPACE => Scope::Namespace { namespace: ns },
+                    SCOPE_PROJECT if ns == self.system_namespace => Scope::Project {
+                        project: label(s, PROJECT_LABEL)?.to_owned(),
+                    },
+                    _ => return None, // a copy: listed through its source
+                };
+                Some(summary(s, scope.clone(), &name, self.sync_summary(&scope, &name)))
+            })
+            .filter(|row| matches_filter(row, filter, &project_of))
+            .collect();
+        sort_rows(&mut rows, filter.sort.as_deref());
+        Ok(rows)
+    }
+
+    pub(super) async fn registry_detail(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError> {
+        let (_, secret) = self.registry_secret(scope, name).await?;
+        let namespaces = self.namespace_states(scope, name);
+        let covered: Vec<String> = namespaces.iter().map(|n| n.namespace.clone()).collect();
+        let references = self.references(name, &covered).await?;
+        let sync = summarize(namespaces.iter().map(|n| &n.state));
+        Ok(RegistryDetail {
+            summary: summary(&secret, scope.clone(), name, sync),
+            email: docker_config(&secret).and_then(|c| c.email()),
+            namespaces,
+            references,
+        })
+    }
+
+    /// Per-namespace states: one synced namespace for a namespace registry;
+    /// the reconciler's view (pending until its first pass) for a project one.
+    fn namespace_states(&self, scope: &Scope, name: &str) -> Vec<NamespaceSync> {
+        match scope {
+            Scope::Namespace { namespace } => vec![NamespaceSync {
+                namespace: namespace.clone(),
+                state: SyncState::Synced,
+            }],
+            Scope::Project { project } => {
+                let mut states: BTreeMap<String, SyncState> = self
+                    .project_of_namespaces()
+                    .into_iter()
+                    .filter(|(ns, p)| p == project && *ns != self.system_namespace)
+                    .map(|(ns, _)| (ns, SyncState::Pending))
+                    .collect();
+                if let Some(known) = self.reconciler.status_of(project, name) {
+                    for (ns, state) in known {
+                        if let Some(slot) = states.get_mut(&ns) {
+                            *slot = state;
+                        }
+                    }
+                }
+                states
+                    .into_iter()
+                    .map(|(namespace, state)| NamespaceSync { namespace, state })
+                    .collect()
+            }
+        }
+    }
+
+    /// The per-state counts of a registry.
+    pub(super) fn sync_summary(&self, scope: &Scope, name: &str) -> SyncSummary {
+        summarize(self.namespace_states(scope, name).iter().map(|n| &n.state))
+    }
+
+    /// namespace → project, from the inventory.
+    fn project_of_namespaces(&self) -> BTreeMap<String, String> {
+        self.inventory
+            .namespaces()
+            .iter()
+            .filter_map(|ns| {
+                let name = ns.metadata.name.clone()?;
+                let project = ns.metadata.labels.as_ref()?.get(PROJECT_LABEL)?.clone();
+                Some((name, project))
+            })
+            .collect()
+    }
+
+    async fn references(&self, secret: &str, namespaces: &[String]) -> Result<Vec<SecretReference>, AppError> {
+        let pulls = |refs: Option<&Vec<k8s_openapi::api::core::v1::LocalObjectReference>>| {
+            refs.is_some_and(|r| r.iter().any(|r| r.name == secret))
+        };
+        let in_scope = |ns: &Option<String>| ns.as_ref().is_some_and(|ns| namespaces.contains(ns));
+        let pods: Api<Pod> = Api::all(self.client.clone());
+        let pods = pods.list(&ListParams::default()).await.map_err(|e| to_app_error(&e, "the pod list", &[]))?;
+        let accounts: Api<ServiceAccount> = Api::all(self.client.clone());
+        let accounts = accounts
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| to_app_error(&e, "the service account list", &[]))?;
+        let mut refs: Vec<SecretReference> = pods
+            .items
+            .iter()
+            .filter(|p| in_scope(&p.metadata.namespace))
+            .filter(|p| pulls(p.spec.as_ref().and_then(|s| s.image_pull_secrets.as_ref())))
+            .map(|p| SecretReference {
+                kind: "Pod".into(),
+                namespace: p.metadata.namespace.clone().unwrap_or_default(),
+                name: p.metadata.name.clone().unwrap_or_default(),
+                problem: waiting_reason(p),
+            })
+            .chain(
+                accounts
+                    .items
+                    .iter()
+                    .filter(|a| in_scope(&a.metadata.namespace))
+                    .filter(|a| pulls(a.image_pull_secrets.as_ref()))
+                    .map(|a| SecretReference {
+                        kind: "ServiceAccount".into(),
+                        namespace: a.metadata.namespace.clone().unwrap_or_default(),
+                        name: a.metadata.name.clone().unwrap_or_default(),
+                        problem: None,
+                    }),
+            )
+            .collect();
+        refs.sort_by(|a, b| (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name)));
+        Ok(refs)
+    }
+}
+
+fn waiting_reason(pod: &Pod) -> Option<String> {
+    pod.status
+        .as_ref()?
+        .container_statuses
+        .as_ref()?
+        .iter()
+        .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone())
+}
+
+fn summarize<'a>(states: impl Iterator<Item = &'a SyncState>) -> SyncSummary {
+    let mut summary = SyncSummary::default();
+    for state in states {
+        match state {
+            SyncState::Synced => summary.synced += 1,
+            SyncState::Pending => summary.pending += 1,
+            SyncState::Conflict { .. } => summary.conflict += 1,
+            SyncState::Error { .. } => summary.error += 1,
+        }
+    }
+    summary
+}
+
+fn matches_filter(row: &RegistrySummary, filter: &RegistryFilter, project_of: &BTreeMap<String, String>) -> bool {
+    let project_ok = filter.project.as_deref().is_none_or(|want| match &row.scope {
+        Scope::Project { project } => project == want,
+        Scope::Namespace { namespace } => project_of.get(namespace).map(String::as_str) == Some(want),
+    });
+    let namespace_ok = filter.namespace.as_deref().is_none_or(|want| match &row.scope {
+        Scope::Namespace { namespace } => namespace == want,
+        Scope::Project { project } => project_of.get(want) == Some(project),
+    });
+    let host_ok = filter.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).is_none_or(|want| {
+        let want = want.to_ascii_lowercase();
+        row.hosts
+            .iter()
+            .any(|h| h.to_ascii_lowercase().contains(&want) || normalize_host(h).contains(&normalize_host(&want)))
+    });
+    project_ok && namespace_ok && host_ok
+}
+
+fn sort_rows(rows: &mut [RegistrySummary], sort: Option<&str>) {
+    match sort {
+        Some("scope") => rows.sort_by(|a, b| (&a.scope, &a.name).cmp(&(&b.scope, &b.name))),
+        Some("created") => rows.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(a.name.cmp(&b.name))),
+        Some("status") => rows.sort_by(|a, b| {
+            let problems = |r: &RegistrySummary| r.sync.conflict + r.sync.error + r.sync.pending;
+            problems(b).cmp(&problems(a)).then(a.name.cmp(&b.name))
+        }),
+        _ => rows.sort_by(|a, b| (&a.name, &a.scope).cmp(&(&b.name, &b.scope))),
+    }
+}

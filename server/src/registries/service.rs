@@ -1,0 +1,137 @@
+//! `RegistryService` over kube-rs: dispatches to reads and writes and
+//! records every outcome.
+
+use regboard_app::api::registries::{
+    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+};
+use regboard_app::services::{Caller, RegistryService};
+use regboard_app::AppError;
+use serde_json::{json, Value};
+use sqlx::SqlitePool;
+
+use super::errors::failure_outcome;
+use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use crate::cluster::Inventory;
+use crate::reconcile::Reconciler;
+
+/// The registry service.
+#[derive(Clone)]
+pub struct KubeRegistries {
+    pub(super) client: kube::Client,
+    pub(super) system_namespace: String,
+    pub(super) reconciler: Reconciler,
+    pub(super) inventory: Inventory,
+    pub(super) db: SqlitePool,
+    pub(super) audit: AuditLog,
+}
+
+impl KubeRegistries {
+    /// The service over `client`; project sources live in `system_namespace`.
+    pub fn new(
+        client: kube::Client,
+        system_namespace: String,
+        reconciler: Reconciler,
+        inventory: Inventory,
+        db: SqlitePool,
+        audit: AuditLog,
+    ) -> Self {
+        Self {
+            client,
+            system_namespace,
+            reconciler,
+            inventory,
+            db,
+            audit,
+        }
+    }
+
+    /// Records the outcome of `action` on registry `name` in `scope` in the
+    /// audit log. A failure to record is logged; the change itself stands.
+    pub(super) async fn record<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        scope: &Scope,
+        name: &str,
+        result: &Result<T, AppError>,
+        details: Value,
+    ) {
+        let (outcome, status_code) = match result {
+            Ok(_) => (Outcome::Success, None),
+            Err(e) => failure_outcome(e),
+        };
+        let (project, namespace) = match scope {
+            Scope::Project { project } => (Some(project.as_str()), None),
+            Scope::Namespace { namespace } => (None, Some(namespace.as_str())),
+        };
+        let event = NewEvent {
+            actor: Actor::Anonymous,
+            caller: caller.clone(),
+            action: action.to_owned(),
+            target: AuditTarget::registry(project, namespace, name),
+            outcome,
+            status_code,
+            details: match (details, result) {
+                (Value::Null, Err(e)) => json!({ "message": e.to_string() }),
+                (Value::Object(mut map), Err(e)) => {
+                    map.insert("message".into(), json!(e.to_string()));
+                    Value::Object(map)
+                }
+                (details, _) => details,
+            },
+        };
+        if let Err(e) = self.audit.append(event).await {
+            tracing::error!(error = %e, action, registry = name, "could not record an audit event");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl RegistryService for KubeRegistries {
+    async fn list(&self, filter: &RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
+        self.list_registries(filter).await
+    }
+
+    async fn get(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError> {
+        self.registry_detail(scope, name).await
+    }
+
+    async fn create(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+        let (scope, name) = (input.scope.clone(), input.name.clone());
+        let mut details = super::write::public_fields(&input);
+        if !input.password.is_empty() {
+            details["credential"] = json!(self.audit.fingerprint(input.password.expose().as_bytes()));
+        }
+        let result = self.create_registry(input).await;
+        self.record(caller, "registry.create", &scope, &name, &result, details)
+            .await;
+        result
+    }
+
+    async fn update(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+        let (scope, name) = (input.scope.clone(), input.name.clone());
+        let result = self.update_registry(input).await;
+        let details = match &result {
+            Ok((_, details)) => details.clone(),
+            Err(_) => Value::Null,
+        };
+        let result = result.map(|(summary, _)| summary);
+        self.record(caller, "registry.update", &scope, &name, &result, details)
+            .await;
+        result
+    }
+
+    async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
+        let result = self.delete_registry(scope, name).await;
+        self.record(caller, "registry.delete", scope, name, &result, Value::Null)
+            .await;
+        result
+    }
+
+    async fn resync(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
+        let result = self.resync_registry(scope, name).await;
+        self.record(caller, "registry.sync", scope, name, &result, Value::Null)
+            .await;
+        result
+    }
+}

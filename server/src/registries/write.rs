@@ -1,0 +1,265 @@
+//! Creating, editing and deleting registries, with the uniqueness and
+//! ownership rules (DESIGN rules 1–2). Each check is made before writing and
+//! the API enforces it again: a create with a taken name fails with 409, so
+//! of two people creating the same name at once exactly one wins.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Namespace, Secret};
+use kube::api::{Api, DeleteParams, ListParams, PostParams, Preconditions};
+use kube::core::PartialObjectMeta;
+use regboard_app::api::registries::{RegistryInput, RegistrySummary, Scope, SyncSummary};
+use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::AppError;
+use serde_json::{json, Value};
+
+use super::errors::{status_code, to_app_error};
+use super::labels::{self, source_name, PROJECT_LABEL};
+use super::objects::{docker_config, registry_secret, summary};
+use super::service::KubeRegistries;
+use super::validate::{validate, Valid};
+
+/// The non-secret fields of a form, for the audit log.
+pub fn public_fields(input: &RegistryInput) -> Value {
+    json!({
+        "scope": input.scope,
+        "hosts": input.hosts,
+        "username": input.username,
+        "email": input.email,
+        "description": input.description,
+    })
+}
+
+fn taken(name: &str, namespace: &str, secret_type: &str) -> AppError {
+    AppError::Conflict(format!(
+        "A Secret named {name} already exists in namespace {namespace} (type {secret_type}); choose another name."
+    ))
+}
+
+impl KubeRegistries {
+    pub(super) async fn create_registry(&self, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+        let valid = validate(input, false)?;
+        let password = valid.password.clone().expect("validated on create");
+        let config = DockerConfig::for_hosts(&valid.hosts, &valid.username, &password, valid.email.as_deref());
+        let secrets = [password.expose()];
+        match &valid.scope {
+            Scope::Namespace { namespace } => {
+                self.check_namespace_name_free(namespace, &valid.name).await?;
+                let secret = registry_secret(&valid.name, namespace, labels::namespace_labels(&valid.name), &config, &valid.description);
+                let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+                match api.create(&PostParams::default(), &secret).await {
+                    Ok(created) => Ok(summary(&created, valid.scope.clone(), &valid.name, SyncSummary { synced: 1, ..SyncSummary::default() })),
+                    Err(e) if status_code(&e) == Some(409) => Err(taken(&valid.name, namespace, &self.type_of(namespace, &valid.name).await)),
+                    Err(e) => Err(to_app_error(&e, &format!("the Secret {} in namespace {namespace}", valid.name), &secrets)),
+                }
+            }
+            Scope::Project { project } => {
+                let members = self.check_project_name_free(project, &valid.name).await?;
+                self.ensure_system_namespace().await?;
+                let secret = registry_secret(
+                    &source_name(project, &valid.name),
+                    &self.system_namespace,
+                    labels::project_labels(project, &valid.name),
+                    &config,
+                    &valid.description,
+                );
+                let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+                match api.create(&PostParams::default(), &secret).await {
+                    Ok(created) => {
+                        self.reconciler.trigger();
+                        let sync = SyncSummary { pending: members, ..SyncSummary::default() };
+                        Ok(summary(&created, valid.scope.clone(), &valid.name, sync))
+                    }
+                    Err(e) if status_code(&e) == Some(409) => Err(AppError::Conflict(format!(
+                        "Project {project} already has a registry named {}; choose another name.",
+                        valid.name
+                    ))),
+                    Err(e) => Err(to_app_error(&e, &format!("the registry {} of project {project}", valid.name), &secrets)),
+                }
+            }
+        }
+    }
+
+    /// Rule 2 for a namespace registry: no Secret of that name in the
+    /// namespace, and no project registry of that name in its project.
+    async fn check_namespace_name_free(&self, namespace: &str, name: &str) -> Result<(), AppError> {
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
+        let ns = match namespaces.get_opt(namespace).await {
+            Ok(Some(ns)) => ns,
+            Ok(None) => {
+                return Err(AppError::Invalid {
+                    field: Some("scope".into()),
+                    message: format!("Namespace {namespace} does not exist."),
+                })
+            }
+            Err(e) => return Err(to_app_error(&e, &format!("namespace {namespace}"), &[])),
+        };
+        let secrets: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        if let Some(existing) = secrets.get_opt(name).await.map_err(|e| to_app_error(&e, "the Secret list", &[]))? {
+            return Err(taken(name, namespace, existing.type_.as_deref().unwrap_or("Opaque")));
+        }
+        if let Some(project) = ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)) {
+            if self.source(project, name).await?.is_some() {
+                return Err(AppError::Conflict(format!(
+                    "Project {project} has a registry named {name} that reaches namespace {namespace}; choose another name."
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Rule 2 for a project registry: no Secret of that name in any
+    /// namespace of the project. Returns how many namespaces it will reach.
+    async fn check_project_name_free(&self, project: &str, name: &str) -> Result<u32, AppError> {
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
+        let members = namespaces
+            .list_metadata(&ListParams::default().labels(&format!("{PROJECT_LABEL}={project}")))
+            .await
+            .map_err(|e| to_app_error(&e, "the namespace list", &[]))?;
+        if members.items.is_empty() && !self.project_recorded(project).await? {
+            return Err(AppError::Invalid {
+                field: Some("scope".into()),
+                message: format!("There is no project named {project}; create it on the Projects page first."),
+            });
+        }
+        let member_names: Vec<String> = members.items.iter().filter_map(|n| n.metadata.name.clone()).collect();
+        let same_name: Api<PartialObjectMeta<Secret>> = Api::all(self.client.clone());
+        let holders = same_name
+            .list(&ListParams::default().fields(&format!("metadata.name={name}")))
+            .await
+            .map_err(|e| to_app_error(&e, "the Secret list", &[]))?;
+        let mut clashes: Vec<String> = holders
+            .items
+            .iter()
+            .filter_map(|s| s.metadata.namespace.clone())
+            .filter(|ns| member_names.contains(ns))
+            .collect();
+        clashes.sort();
+        if let Some(namespace) = clashes.first() {
+            return Err(taken(name, namespace, &self.type_of(namespace, name).await));
+        }
+        Ok(member_names.len() as u32)
+    }
+
+    async fn project_recorded(&self, project: &str) -> Result<bool, AppError> {
+        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM projects WHERE name = ?")
+            .bind(project)
+            .fetch_optional(&self.db)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "projects lookup failed");
+                AppError::Internal { request_id: String::new() }
+            })?;
+        Ok(found.is_some())
+    }
+
+    async fn ensure_system_namespace(&self) -> Result<(), AppError> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": self.system_namespace}})).expect("static namespace");
+        match api.create(&PostParams::default(), &ns).await {
+            Ok(_) => Ok(()),
+            Err(e) if status_code(&e) == Some(409) => Ok(()),
+            Err(e) => Err(to_app_error(&e, &format!("the system namespace {}", self.system_namespace), &[])),
+        }
+    }
+
+    /// The type of the Secret `namespace/name`, for a conflict message.
+    async fn type_of(&self, namespace: &str, name: &str) -> String {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        match api.get_opt(name).await {
+            Ok(Some(s)) => s.type_.unwrap_or_else(|| "Opaque".into()),
+            _ => "unknown".into(),
+        }
+    }
+
+    /// The source Secret of project registry `name`, if it exists and is ours.
+    pub(super) async fn source(&self, project: &str, name: &str) -> Result<Option<Secret>, AppError> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+        let found = api
+            .get_opt(&source_name(project, name))
+            .await
+            .map_err(|e| to_app_error(&e, &format!("registry {name} of project {project}"), &[]))?;
+        Ok(found.filter(|s| labels::is_ours(s) && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)))
+    }
+
+    /// The Secret behind a registry (the namespace Secret, or the project
+    /// source), refusing a Secret regboard does not own.
+    pub(super) async fn registry_secret(&self, scope: &Scope, name: &str) -> Result<(Api<Secret>, Secret), AppError> {
+        let not_found = || AppError::NotFound(format!("There is no registry named {name} in {}.", scope.describe()));
+        match scope {
+            Scope::Project { project } => {
+                let secret = self.source(project, name).await?.ok_or_else(not_found)?;
+                Ok((Api::namespaced(self.client.clone(), &self.system_namespace), secret))
+            }
+            Scope::Namespace { namespace } => {
+                let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+                let secret = api
+                    .get_opt(name)
+                    .await
+                    .map_err(|e| to_app_error(&e, &format!("registry {name}"), &[]))?
+                    .filter(|s| labels::is_ours(s) && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_NAMESPACE))
+                    .ok_or_else(not_found)?;
+                Ok((api, secret))
+            }
+        }
+    }
+
+    pub(super) async fn update_registry(&self, input: RegistryInput) -> Result<(RegistrySummary, Value), AppError> {
+        let valid: Valid = validate(input, true)?;
+        let (api, mut secret) = self.registry_secret(&valid.scope, &valid.name).await?;
+        let before = docker_config(&secret).unwrap_or_default();
+        let mut config = before.clone();
+        config
+            .apply_edit(&valid.hosts, &valid.username, valid.password.as_ref(), valid.email.as_deref())
+            .map_err(|e| AppError::Invalid { field: Some("password".into()), message: e.to_string() })?;
+        let rebuilt = registry_secret("x", "x", Default::default(), &config, &valid.description);
+        secret.data = rebuilt.data;
+        secret.metadata.annotations = Some({
+            let mut a = secret.metadata.annotations.take().unwrap_or_default();
+            a.remove(labels::DESCRIPTION);
+            a.extend(rebuilt.metadata.annotations.unwrap_or_default());
+            a
+        });
+        let secret_name = secret.metadata.name.clone().unwrap_or_default();
+        let secrets: Vec<&str> = valid.password.iter().map(|p| p.expose()).collect();
+        let updated = api
+            .replace(&secret_name, &PostParams::default(), &secret)
+            .await
+            .map_err(|e| to_app_error(&e, &format!("registry {}", valid.name), &secrets))?;
+        if matches!(valid.scope, Scope::Project { .. }) {
+            self.reconciler.trigger();
+        }
+        let details = json!({
+            "before": {"hosts": before.hosts(), "username": before.username(), "email": before.email()},
+            "after": {"hosts": config.hosts(), "username": config.username(), "email": config.email(), "description": valid.description},
+            "password_changed": valid.password.is_some(),
+            "credential": valid.password.as_ref().map(|p| self.audit.fingerprint(p.expose().as_bytes())),
+        });
+        let sync = self.sync_summary(&valid.scope, &valid.name);
+        Ok((summary(&updated, valid.scope.clone(), &valid.name, sync), details))
+    }
+
+    pub(super) async fn delete_registry(&self, scope: &Scope, name: &str) -> Result<(), AppError> {
+        let (api, secret) = self.registry_secret(scope, name).await?;
+        let params = DeleteParams {
+            preconditions: Some(Preconditions { uid: secret.metadata.uid.clone(), resource_version: None }),
+            ..DeleteParams::default()
+        };
+        let secret_name = secret.metadata.name.clone().unwrap_or_default();
+        api.delete(&secret_name, &params)
+            .await
+            .map_err(|e| to_app_error(&e, &format!("registry {name}"), &[]))?;
+        if matches!(scope, Scope::Project { .. }) {
+            self.reconciler.trigger();
+        }
+        Ok(())
+    }
+
+    pub(super) async fn resync_registry(&self, scope: &Scope, name: &str) -> Result<(), AppError> {
+        self.registry_secret(scope, name).await?;
+        if matches!(scope, Scope::Project { .. }) {
+            let _ = tokio::time::timeout(Duration::from_secs(15), self.reconciler.next_pass()).await;
+        }
+        Ok(())
+    }
+}
