@@ -28,9 +28,17 @@ pub trait RegistryService: Send + Sync {
     /// One registry in detail.
     async fn get(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError>;
     /// Creates a registry.
-    async fn create(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError>;
+    async fn create(
+        &self,
+        caller: &Caller,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError>;
     /// Edits a registry.
-    async fn update(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError>;
+    async fn update(
+        &self,
+        caller: &Caller,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError>;
     /// Deletes a registry.
     async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError>;
     /// Reconciles a registry now.
@@ -43,13 +51,30 @@ pub trait ProjectService: Send + Sync {
     /// Every project.
     async fn list(&self) -> Result<Vec<ProjectSummary>, AppError>;
     /// Records a project.
-    async fn create(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError>;
+    async fn create(
+        &self,
+        caller: &Caller,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError>;
     /// Changes display name and description.
-    async fn rename(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError>;
+    async fn rename(
+        &self,
+        caller: &Caller,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError>;
     /// Deletes a project (see `delete_project`).
     async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError>;
     /// Moves a namespace into a project or out of any.
-    async fn set_namespace_project(&self, caller: &Caller, namespace: &str, project: Option<&str>) -> Result<(), AppError>;
+    async fn set_namespace_project(
+        &self,
+        caller: &Caller,
+        namespace: &str,
+        project: Option<&str>,
+    ) -> Result<(), AppError>;
 }
 
 /// Reading the audit log; writing it is the server's business.

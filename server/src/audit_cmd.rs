@@ -150,7 +150,11 @@ async fn head(db: &SqlitePool) -> Result<()> {
     print(&format!("events: {}\nlatest: {hash}\n", head.events)).await
 }
 
-async fn export_to_stdout(db: &SqlitePool, filter: AuditFilter, format: ExportFormat) -> Result<()> {
+async fn export_to_stdout(
+    db: &SqlitePool,
+    filter: AuditFilter,
+    format: ExportFormat,
+) -> Result<()> {
     // The operator reading the file directly may see everything.
     let mut chunks = export::start(db.clone(), AuditScope::All, filter, format)?;
     let mut stdout = tokio::io::stdout();

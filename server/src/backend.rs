@@ -25,10 +25,16 @@ pub struct Backend {
 
 impl Backend {
     /// Starts watches and the reconciler on `connection`.
-    pub fn start(connection: &Connection, db: &SqlitePool, audit: &AuditLog, options: ReconcileOptions) -> Self {
+    pub fn start(
+        connection: &Connection,
+        db: &SqlitePool,
+        audit: &AuditLog,
+        options: ReconcileOptions,
+    ) -> Self {
         let client = connection.client.clone();
         let cluster = KubeCluster::start(connection);
-        let reconciler = Reconciler::start(client.clone(), cluster.inventory.clone(), options.clone());
+        let reconciler =
+            Reconciler::start(client.clone(), cluster.inventory.clone(), options.clone());
         let registries = KubeRegistries::new(
             client.clone(),
             options.system_namespace.clone(),
@@ -45,6 +51,11 @@ impl Backend {
             audit.clone(),
             options.system_namespace,
         );
-        Self { cluster, reconciler, registries, projects }
+        Self {
+            cluster,
+            reconciler,
+            registries,
+            projects,
+        }
     }
 }

@@ -106,6 +106,7 @@ impl ServeArgs {
             system_namespace: self.system_namespace.clone(),
             concurrency: usize::from(self.reconcile_concurrency),
             resync_interval: std::time::Duration::from_secs(self.resync_seconds),
+            call_timeout: std::time::Duration::from_secs(10),
         }
     }
 }

@@ -53,7 +53,9 @@ pub enum Error {
     #[error("the audit log has been tampered with: {0}")]
     AuditChainBroken(crate::audit::BadRow),
     /// The audit chain head written down earlier is no longer in the log.
-    #[error("the audit log does not contain the expected head {0}: rows were removed or rewritten")]
+    #[error(
+        "the audit log does not contain the expected head {0}: rows were removed or rewritten"
+    )]
     AuditHeadMissing(String),
     /// The reader of an export went away.
     #[error("the export was stopped by its reader")]

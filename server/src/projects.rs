@@ -39,10 +39,24 @@ impl KubeProjects {
         audit: AuditLog,
         system_namespace: String,
     ) -> Self {
-        Self { client, db, inventory, reconciler, audit, system_namespace }
+        Self {
+            client,
+            db,
+            inventory,
+            reconciler,
+            audit,
+            system_namespace,
+        }
     }
 
-    async fn record(&self, caller: &Caller, action: &str, target: AuditTarget, result: &Result<(), AppError>, details: Value) {
+    async fn record(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: AuditTarget,
+        result: &Result<(), AppError>,
+        details: Value,
+    ) {
         let (outcome, status_code) = match result {
             Ok(()) => (Outcome::Success, None),
             Err(e) => failure_outcome(e),
@@ -51,7 +65,15 @@ impl KubeProjects {
             Err(e) => json!({ "request": details, "message": e.to_string() }),
             Ok(()) => details,
         };
-        let event = NewEvent { actor: Actor::Anonymous, caller: caller.clone(), action: action.into(), target, outcome, status_code, details };
+        let event = NewEvent {
+            actor: Actor::Anonymous,
+            caller: caller.clone(),
+            action: action.into(),
+            target,
+            outcome,
+            status_code,
+            details,
+        };
         if let Err(e) = self.audit.append(event).await {
             tracing::error!(error = %e, action, "could not record an audit event");
         }
@@ -59,14 +81,22 @@ impl KubeProjects {
 
     fn internal(e: sqlx::Error) -> AppError {
         tracing::error!(error = %e, "project query failed");
-        AppError::Internal { request_id: String::new() }
+        AppError::Internal {
+            request_id: String::new(),
+        }
     }
 
     /// The project registries' sources of `project`, by registry name.
     async fn sources(&self, project: &str) -> Result<Vec<Secret>, AppError> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
-        let selector = format!("{},{SCOPE_LABEL}={SCOPE_PROJECT},{PROJECT_LABEL}={project}", labels::managed_selector());
-        let list = api.list(&ListParams::default().labels(&selector)).await.map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+        let selector = format!(
+            "{},{SCOPE_LABEL}={SCOPE_PROJECT},{PROJECT_LABEL}={project}",
+            labels::managed_selector()
+        );
+        let list = api
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
         Ok(list.items)
     }
 
@@ -75,28 +105,44 @@ impl KubeProjects {
             .inventory
             .namespaces()
             .iter()
-            .filter(|ns| ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)).map(String::as_str) == Some(project))
+            .filter(|ns| {
+                ns.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(PROJECT_LABEL))
+                    .map(String::as_str)
+                    == Some(project)
+            })
             .filter_map(|ns| ns.metadata.name.clone())
             .collect();
         names.sort();
         names
     }
 
-    async fn do_create(&self, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
-        validate_project_name(name).map_err(|e| AppError::Invalid { field: Some("name".into()), message: e.to_string() })?;
+    async fn do_create(
+        &self,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
+        validate_project_name(name).map_err(|e| AppError::Invalid {
+            field: Some("name".into()),
+            message: e.to_string(),
+        })?;
         let display = display_name.trim();
         let display = if display.is_empty() { name } else { display };
-        let result = sqlx::query("INSERT INTO projects (name, display_name, description) VALUES (?, ?, ?)")
-            .bind(name)
-            .bind(display)
-            .bind(description.trim())
-            .execute(&self.db)
-            .await;
+        let result =
+            sqlx::query("INSERT INTO projects (name, display_name, description) VALUES (?, ?, ?)")
+                .bind(name)
+                .bind(display)
+                .bind(description.trim())
+                .execute(&self.db)
+                .await;
         match result {
             Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-                Err(AppError::Conflict(format!("A project named {name} already exists.")))
-            }
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(AppError::Conflict(
+                format!("A project named {name} already exists."),
+            )),
             Err(e) => Err(Self::internal(e)),
         }
     }
@@ -105,7 +151,10 @@ impl KubeProjects {
         let sources = self.sources(name).await?;
         let members = self.members(name).await;
         if !sources.is_empty() && !confirm {
-            let names: Vec<String> = sources.iter().filter_map(|s| labels::label(s, labels::REGISTRY_LABEL).map(str::to_owned)).collect();
+            let names: Vec<String> = sources
+                .iter()
+                .filter_map(|s| labels::label(s, labels::REGISTRY_LABEL).map(str::to_owned))
+                .collect();
             return Err(AppError::Conflict(format!(
                 "Project {name} still has {} registr{} ({}); deleting it removes them and their copies in {} namespace{}.",
                 names.len(),
@@ -127,12 +176,20 @@ impl KubeProjects {
         for ns in &members {
             self.label_namespace(ns, None).await?;
         }
-        sqlx::query("DELETE FROM projects WHERE name = ?").bind(name).execute(&self.db).await.map_err(Self::internal)?;
+        sqlx::query("DELETE FROM projects WHERE name = ?")
+            .bind(name)
+            .execute(&self.db)
+            .await
+            .map_err(Self::internal)?;
         self.reconciler.trigger();
         Ok(())
     }
 
-    async fn label_namespace(&self, namespace: &str, project: Option<&str>) -> Result<(), AppError> {
+    async fn label_namespace(
+        &self,
+        namespace: &str,
+        project: Option<&str>,
+    ) -> Result<(), AppError> {
         let api: Api<Namespace> = Api::all(self.client.clone());
         let patch = json!({ "metadata": { "labels": { PROJECT_LABEL: project } } });
         api.patch(namespace, &PatchParams::default(), &Patch::Merge(&patch))
@@ -154,31 +211,63 @@ impl KubeProjects {
 #[async_trait::async_trait]
 impl ProjectService for KubeProjects {
     async fn list(&self) -> Result<Vec<ProjectSummary>, AppError> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as("SELECT name, display_name, description FROM projects")
-            .fetch_all(&self.db)
-            .await
-            .map_err(Self::internal)?;
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT name, display_name, description FROM projects")
+                .fetch_all(&self.db)
+                .await
+                .map_err(Self::internal)?;
         let mut projects: BTreeMap<String, ProjectSummary> = rows
             .into_iter()
             .map(|(name, display_name, description)| {
-                (name.clone(), ProjectSummary { name, display_name, description, namespaces: vec![], registries: 0, recorded: true })
+                (
+                    name.clone(),
+                    ProjectSummary {
+                        name,
+                        display_name,
+                        description,
+                        namespaces: vec![],
+                        registries: 0,
+                        recorded: true,
+                    },
+                )
             })
             .collect();
         for ns in self.inventory.namespaces() {
-            let (Some(name), Some(project)) = (ns.metadata.name.clone(), ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)).cloned()) else {
+            let (Some(name), Some(project)) = (
+                ns.metadata.name.clone(),
+                ns.metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get(PROJECT_LABEL))
+                    .cloned(),
+            ) else {
                 continue;
             };
             projects
                 .entry(project.clone())
-                .or_insert_with(|| ProjectSummary { name: project.clone(), display_name: project.clone(), description: String::new(), namespaces: vec![], registries: 0, recorded: false })
+                .or_insert_with(|| ProjectSummary {
+                    name: project.clone(),
+                    display_name: project.clone(),
+                    description: String::new(),
+                    namespaces: vec![],
+                    registries: 0,
+                    recorded: false,
+                })
                 .namespaces
                 .push(name);
         }
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
-        let selector = format!("{},{SCOPE_LABEL}={SCOPE_PROJECT}", labels::managed_selector());
-        let sources = api.list(&ListParams::default().labels(&selector)).await.map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+        let selector = format!(
+            "{},{SCOPE_LABEL}={SCOPE_PROJECT}",
+            labels::managed_selector()
+        );
+        let sources = api
+            .list(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
         for source in &sources.items {
-            if let Some(p) = labels::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p)) {
+            if let Some(p) = labels::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p))
+            {
                 p.registries += 1;
             }
         }
@@ -189,14 +278,37 @@ impl ProjectService for KubeProjects {
         Ok(list)
     }
 
-    async fn create(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
+    async fn create(
+        &self,
+        caller: &Caller,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
         let result = self.do_create(name, display_name, description).await;
-        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
-        self.record(caller, "project.create", target, &result, json!({"display_name": display_name, "description": description})).await;
+        let target = AuditTarget {
+            kind: "project".into(),
+            project: Some(name.into()),
+            ..AuditTarget::default()
+        };
+        self.record(
+            caller,
+            "project.create",
+            target,
+            &result,
+            json!({"display_name": display_name, "description": description}),
+        )
+        .await;
         result
     }
 
-    async fn rename(&self, caller: &Caller, name: &str, display_name: &str, description: &str) -> Result<(), AppError> {
+    async fn rename(
+        &self,
+        caller: &Caller,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
         let result = async {
             let display = display_name.trim();
             if display.is_empty() {
@@ -216,19 +328,46 @@ impl ProjectService for KubeProjects {
             Ok(())
         }
         .await;
-        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
-        self.record(caller, "project.update", target, &result, json!({"display_name": display_name, "description": description})).await;
+        let target = AuditTarget {
+            kind: "project".into(),
+            project: Some(name.into()),
+            ..AuditTarget::default()
+        };
+        self.record(
+            caller,
+            "project.update",
+            target,
+            &result,
+            json!({"display_name": display_name, "description": description}),
+        )
+        .await;
         result
     }
 
     async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError> {
         let result = self.do_delete(name, confirm).await;
-        let target = AuditTarget { kind: "project".into(), project: Some(name.into()), ..AuditTarget::default() };
-        self.record(caller, "project.delete", target, &result, json!({"confirm": confirm})).await;
+        let target = AuditTarget {
+            kind: "project".into(),
+            project: Some(name.into()),
+            ..AuditTarget::default()
+        };
+        self.record(
+            caller,
+            "project.delete",
+            target,
+            &result,
+            json!({"confirm": confirm}),
+        )
+        .await;
         result
     }
 
-    async fn set_namespace_project(&self, caller: &Caller, namespace: &str, project: Option<&str>) -> Result<(), AppError> {
+    async fn set_namespace_project(
+        &self,
+        caller: &Caller,
+        namespace: &str,
+        project: Option<&str>,
+    ) -> Result<(), AppError> {
         let before = self
             .inventory
             .namespaces()
@@ -237,11 +376,18 @@ impl ProjectService for KubeProjects {
             .and_then(|ns| ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned());
         let result = async {
             if namespace == self.system_namespace {
-                return Err(AppError::Invalid { field: Some("namespace".into()), message: format!("{namespace} holds regboard's own Secrets and cannot join a project.") });
+                return Err(AppError::Invalid {
+                    field: Some("namespace".into()),
+                    message: format!(
+                        "{namespace} holds regboard's own Secrets and cannot join a project."
+                    ),
+                });
             }
             if let Some(p) = project {
                 if !self.project_exists(p).await? {
-                    return Err(AppError::NotFound(format!("There is no project named {p}; create it first.")));
+                    return Err(AppError::NotFound(format!(
+                        "There is no project named {p}; create it first."
+                    )));
                 }
             }
             self.label_namespace(namespace, project).await?;
@@ -249,14 +395,25 @@ impl ProjectService for KubeProjects {
             Ok(())
         }
         .await;
-        let action = if project.is_some() { "project.namespace.add" } else { "project.namespace.remove" };
+        let action = if project.is_some() {
+            "project.namespace.add"
+        } else {
+            "project.namespace.remove"
+        };
         let target = AuditTarget {
             kind: "namespace".into(),
             project: project.map(str::to_owned).or(before.clone()),
             namespace: Some(namespace.into()),
             name: Some(namespace.into()),
         };
-        self.record(caller, action, target, &result, json!({"before": {"project": before}, "after": {"project": project}})).await;
+        self.record(
+            caller,
+            action,
+            target,
+            &result,
+            json!({"before": {"project": before}, "after": {"project": project}}),
+        )
+        .await;
         result
     }
 }

@@ -24,7 +24,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     };
     let db = crate::db::open(&database).await?;
     tracing::info!(database = %database.display(), "database ready");
-    let audit = crate::audit::AuditLog::open(db.clone(), &crate::audit::AuditLog::key_path(&database)).await?;
+    let audit =
+        crate::audit::AuditLog::open(db.clone(), &crate::audit::AuditLog::key_path(&database))
+            .await?;
     let listener = bind(args.listen).await?;
     let target = crate::cluster::resolve(&args);
     if matches!(target, Target::Sandbox { forced: false, .. }) {

@@ -32,7 +32,11 @@ pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
 
 /// Creates a project record.
 #[server(endpoint = "create_project")]
-pub async fn create_project(name: String, display_name: String, description: String) -> Result<(), AppError> {
+pub async fn create_project(
+    name: String,
+    display_name: String,
+    description: String,
+) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::services::services()
         .projects
@@ -42,7 +46,11 @@ pub async fn create_project(name: String, display_name: String, description: Str
 
 /// Changes a project's display name and description.
 #[server(endpoint = "rename_project")]
-pub async fn rename_project(name: String, display_name: String, description: String) -> Result<(), AppError> {
+pub async fn rename_project(
+    name: String,
+    display_name: String,
+    description: String,
+) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::services::services()
         .projects
@@ -56,12 +64,18 @@ pub async fn rename_project(name: String, display_name: String, description: Str
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services().projects.delete(&caller, &name, confirm).await
+    crate::services::services()
+        .projects
+        .delete(&caller, &name, confirm)
+        .await
 }
 
 /// Moves a namespace into `project`, or out of any project when `None`.
 #[server(endpoint = "set_namespace_project")]
-pub async fn set_namespace_project(namespace: String, project: Option<String>) -> Result<(), AppError> {
+pub async fn set_namespace_project(
+    namespace: String,
+    project: Option<String>,
+) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::services::services()
         .projects

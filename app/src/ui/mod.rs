@@ -13,8 +13,8 @@ use leptos_router::path;
 
 use layout::{Header, SandboxBanner};
 use pages::{
-    EditRegistryPage, ErrorPage, NamespacesPage, NewRegistryPage, NotFound, Placeholder, ProjectsPage,
-    RegistriesPage, RegistryDetailPage,
+    EditRegistryPage, ErrorPage, NamespacesPage, NewRegistryPage, NotFound, Placeholder,
+    ProjectsPage, RegistriesPage, RegistryDetailPage,
 };
 
 /// The HTML document the server renders around [`App`].

@@ -176,12 +176,30 @@ mod tests {
         assert_eq!(base, h.hash(&row()), "deterministic");
         let variants = [
             ChainRow { id: 2, ..row() },
-            ChainRow { actor_id: Some(0), ..row() },
-            ChainRow { user_agent: Some(""), ..row() },
-            ChainRow { target_namespace: None, ..row() },
-            ChainRow { status_code: Some(409), ..row() },
-            ChainRow { details: "{ }", ..row() },
-            ChainRow { prev_hash: &"1"[..], ..row() },
+            ChainRow {
+                actor_id: Some(0),
+                ..row()
+            },
+            ChainRow {
+                user_agent: Some(""),
+                ..row()
+            },
+            ChainRow {
+                target_namespace: None,
+                ..row()
+            },
+            ChainRow {
+                status_code: Some(409),
+                ..row()
+            },
+            ChainRow {
+                details: "{ }",
+                ..row()
+            },
+            ChainRow {
+                prev_hash: &"1"[..],
+                ..row()
+            },
         ];
         for v in variants {
             assert_ne!(h.hash(&v), base, "{v:?}");
@@ -191,8 +209,16 @@ mod tests {
     #[test]
     fn fields_cannot_be_shifted_into_each_other() {
         let mut h = Hasher::default();
-        let a = ChainRow { target_namespace: Some("ab"), target_name: Some("c"), ..row() };
-        let b = ChainRow { target_namespace: Some("a"), target_name: Some("bc"), ..row() };
+        let a = ChainRow {
+            target_namespace: Some("ab"),
+            target_name: Some("c"),
+            ..row()
+        };
+        let b = ChainRow {
+            target_namespace: Some("a"),
+            target_name: Some("bc"),
+            ..row()
+        };
         assert_ne!(h.hash(&a), h.hash(&b));
     }
 

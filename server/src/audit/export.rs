@@ -79,7 +79,9 @@ pub fn start(
         let sent = run(&db, &scope, &filter, format, &tx).await;
         match sent {
             Ok(rows) => tracing::info!(rows, format = format.extension(), "audit export finished"),
-            Err(Error::ExportAborted) => tracing::info!("audit export stopped: the reader went away"),
+            Err(Error::ExportAborted) => {
+                tracing::info!("audit export stopped: the reader went away")
+            }
             Err(e) => {
                 tracing::error!(error = %e, "audit export failed");
                 let _ = tx.send(Err(e)).await;

@@ -34,7 +34,9 @@ fn load_or_create_blocking(path: &Path) -> Result<[u8; 32]> {
                 ))
             })
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path).map_err(|e| fail(describe_io(&e))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            create(path).map_err(|e| fail(describe_io(&e)))
+        }
         Err(e) => Err(fail(describe_io(&e))),
     }
 }
@@ -59,8 +61,9 @@ fn create(path: &Path) -> std::io::Result<[u8; 32]> {
         // Another process created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let bytes = std::fs::read(path)?;
-            <[u8; 32]>::try_from(bytes.as_slice())
-                .map_err(|_| std::io::Error::other("the key file is being written by another process"))
+            <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| {
+                std::io::Error::other("the key file is being written by another process")
+            })
         }
         Err(e) => Err(e),
     }

@@ -77,7 +77,10 @@ pub fn select(scope: &AuditScope, filter: &AuditFilter) -> Result<QueryBuilder<'
     } = scope
     {
         qb.push(" AND (0");
-        for (column, names) in [("target_project", projects), ("target_namespace", namespaces)] {
+        for (column, names) in [
+            ("target_project", projects),
+            ("target_namespace", namespaces),
+        ] {
             if !names.is_empty() {
                 qb.push(format!(" OR {column} IN ("));
                 let mut list = qb.separated(", ");
@@ -164,7 +167,11 @@ pub async fn page(
     let mut rows: Vec<EventRow> = qb.build_query_as().fetch_all(db).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_before = if more { rows.last().map(|r| r.id) } else { None };
+    let next_before = if more {
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
     Ok(AuditEventPage {
         events: rows.into_iter().map(Into::into).collect(),
         next_before,
@@ -201,7 +208,12 @@ pub fn parse_time(field: &'static str, text: &str) -> Result<String> {
     } else if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()
     } else {
-        let formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S%.f"];
+        let formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%d %H:%M:%S%.f",
+        ];
         formats
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
@@ -249,8 +261,14 @@ mod tests {
 
     #[test]
     fn times_are_read_as_utc_and_stored_with_milliseconds() {
-        assert_eq!(parse_time("from", "2026-01-31").unwrap(), "2026-01-31T00:00:00.000Z");
-        assert_eq!(parse_time("from", "2026-01-31T12:05").unwrap(), "2026-01-31T12:05:00.000Z");
+        assert_eq!(
+            parse_time("from", "2026-01-31").unwrap(),
+            "2026-01-31T00:00:00.000Z"
+        );
+        assert_eq!(
+            parse_time("from", "2026-01-31T12:05").unwrap(),
+            "2026-01-31T12:05:00.000Z"
+        );
         assert_eq!(
             parse_time("from", "2026-01-31T12:05:00+02:00").unwrap(),
             "2026-01-31T10:05:00.000Z"
@@ -273,7 +291,10 @@ mod tests {
         };
         assert!(matches!(
             select(&AuditScope::All, &filter),
-            Err(Error::InvalidFilter { field: "outcome", .. })
+            Err(Error::InvalidFilter {
+                field: "outcome",
+                ..
+            })
         ));
     }
 }

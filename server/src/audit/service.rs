@@ -1,7 +1,9 @@
 //! regboard_app's `AuditService`, implemented by [`AuditLog`]: errors are
 //! logged here with their cause and cross to the browser as a sentence.
 
-use regboard_app::api::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
+use regboard_app::api::audit::{
+    AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead,
+};
 use regboard_app::services::AuditService;
 use regboard_app::AppError;
 

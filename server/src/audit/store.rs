@@ -212,8 +212,15 @@ mod tests {
 
     #[test]
     fn untrusted_text_has_control_characters_escaped_and_is_capped() {
-        assert_eq!(untrusted("curl/8\n\u{1b}[31mred"), "curl/8\\n\\u{1b}[31mred");
-        assert_eq!(untrusted("<script>"), "<script>", "HTML is escaped when rendered");
+        assert_eq!(
+            untrusted("curl/8\n\u{1b}[31mred"),
+            "curl/8\\n\\u{1b}[31mred"
+        );
+        assert_eq!(
+            untrusted("<script>"),
+            "<script>",
+            "HTML is escaped when rendered"
+        );
         assert_eq!(untrusted(&"x".repeat(2000)).len(), MAX_UNTRUSTED);
     }
 }

@@ -83,9 +83,15 @@ impl fmt::Display for BadRow {
 /// Verifies the whole chain in `db`.
 pub async fn verify(db: &SqlitePool) -> Result<VerifyReport> {
     let bounds: (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT MIN(id), MAX(id) FROM audit_events").fetch_one(db).await?;
+        sqlx::query_as("SELECT MIN(id), MAX(id) FROM audit_events")
+            .fetch_one(db)
+            .await?;
     let (Some(min), Some(max)) = bounds else {
-        return Ok(VerifyReport { rows: 0, first_bad: None, latest: None });
+        return Ok(VerifyReport {
+            rows: 0,
+            first_bad: None,
+            latest: None,
+        });
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
     let slices = ((max - min + 1) / MIN_SLICE).clamp(1, cores.min(8));
@@ -155,16 +161,25 @@ async fn check_slice(db: &SqlitePool, lo: i64, hi: i64) -> Result<Slice> {
         match &prev {
             None => slice.first = Some((row.id, row.prev_hash.to_owned())),
             Some((prev_id, _)) if row.id != prev_id + 1 => {
-                slice.bad = Some(BadRow { id: prev_id + 1, problem: Problem::Missing { last: row.id - 1 } });
+                slice.bad = Some(BadRow {
+                    id: prev_id + 1,
+                    problem: Problem::Missing { last: row.id - 1 },
+                });
             }
             Some((_, prev_digest)) if !hex_matches(row.prev_hash, prev_digest) => {
-                slice.bad = Some(BadRow { id: row.id, problem: Problem::BrokenLink });
+                slice.bad = Some(BadRow {
+                    id: row.id,
+                    problem: Problem::BrokenLink,
+                });
             }
             Some(_) => {}
         }
         let digest = hasher.digest(&row);
         if slice.bad.is_none() && !hex_matches(hash, &digest) {
-            slice.bad = Some(BadRow { id: row.id, problem: Problem::Altered });
+            slice.bad = Some(BadRow {
+                id: row.id,
+                problem: Problem::Altered,
+            });
         }
         // Links are checked against the stored hash: a changed row is named
         // once (Altered), not again as a broken link on the next row.
@@ -195,32 +210,52 @@ fn stitch(slices: Vec<Slice>) -> VerifyReport {
                 Some((id, hash)) => (id + 1, hash.as_str()),
             };
             let edge = if *first_id != expected_id {
-                Some(BadRow { id: expected_id, problem: Problem::Missing { last: first_id - 1 } })
+                Some(BadRow {
+                    id: expected_id,
+                    problem: Problem::Missing { last: first_id - 1 },
+                })
             } else if first_prev != expected_prev {
-                Some(BadRow { id: *first_id, problem: Problem::BrokenLink })
+                Some(BadRow {
+                    id: *first_id,
+                    problem: Problem::BrokenLink,
+                })
             } else {
                 None
             };
             if let Some(bad) = edge {
-                return VerifyReport { rows, first_bad: Some(bad), latest: None };
+                return VerifyReport {
+                    rows,
+                    first_bad: Some(bad),
+                    latest: None,
+                };
             }
         }
         rows += slice.rows;
         if slice.bad.is_some() {
-            return VerifyReport { rows, first_bad: slice.bad, latest: None };
+            return VerifyReport {
+                rows,
+                first_bad: slice.bad,
+                latest: None,
+            };
         }
         if slice.last.is_some() {
             prev = slice.last;
         }
     }
-    VerifyReport { rows, first_bad: None, latest: None }
+    VerifyReport {
+        rows,
+        first_bad: None,
+        latest: None,
+    }
 }
 
 /// The id of the row whose hash is `hash`, to check that a head written
 /// down earlier is still part of the chain.
 pub async fn find_hash(db: &SqlitePool, hash: &str) -> Result<Option<i64>> {
-    Ok(sqlx::query_scalar("SELECT id FROM audit_events WHERE hash = ?")
-        .bind(hash.trim().to_ascii_lowercase())
-        .fetch_optional(db)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM audit_events WHERE hash = ?")
+            .bind(hash.trim().to_ascii_lowercase())
+            .fetch_optional(db)
+            .await?,
+    )
 }

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::Extension;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use regboard_app::api::audit::{AuditFilter, AuditScope};
 use regboard_app::services::Caller;
 

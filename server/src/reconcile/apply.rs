@@ -20,8 +20,6 @@ use crate::registries::objects::copy_of;
 const ATTEMPTS: u32 = 4;
 /// The first retry delay; doubled each time.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-/// How long one API call may take.
-const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What happened to one operation.
 #[derive(Debug, Clone)]
@@ -38,32 +36,48 @@ pub struct Outcome {
 }
 
 /// Runs `ops` with at most `concurrency` in flight.
-pub async fn apply(client: &kube::Client, ops: Vec<Op>, concurrency: usize) -> Vec<Outcome> {
+pub async fn apply(
+    client: &kube::Client,
+    ops: Vec<Op>,
+    concurrency: usize,
+    timeout: Duration,
+) -> Vec<Outcome> {
     stream::iter(ops)
-        .map(|op| apply_one(client.clone(), op))
+        .map(|op| apply_one(client.clone(), op, timeout))
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await
 }
 
-async fn apply_one(client: kube::Client, op: Op) -> Outcome {
+async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
     match op {
-        Op::Create { key, namespace, source } => {
+        Op::Create {
+            key,
+            namespace,
+            source,
+        } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let copy = copy_of(&source, &key.0, &key.1, &namespace);
             let params = PostParams::default();
-            match with_retry(|| api.create(&params, &copy)).await {
+            match with_retry(timeout, || api.create(&params, &copy)).await {
                 Ok(_) => written(key, namespace, "created"),
-                Err(e) if status_code(&e) == Some(409) => already_exists(&api, key, namespace).await,
+                Err(e) if status_code(&e) == Some(409) => {
+                    already_exists(&api, key, namespace).await
+                }
                 Err(e) => failed(Some(key), namespace, &e),
             }
         }
-        Op::Update { key, namespace, source, resource_version } => {
+        Op::Update {
+            key,
+            namespace,
+            source,
+            resource_version,
+        } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             copy.metadata.resource_version = Some(resource_version);
             let params = PostParams::default();
-            match with_retry(|| api.replace(&key.1, &params, &copy)).await {
+            match with_retry(timeout, || api.replace(&key.1, &params, &copy)).await {
                 Ok(_) => written(key, namespace, "updated"),
                 // Changed since the snapshot: the next pass sees the new version.
                 Err(e) if status_code(&e) == Some(409) => Outcome {
@@ -75,7 +89,11 @@ async fn apply_one(client: kube::Client, op: Op) -> Outcome {
                 Err(e) => failed(Some(key), namespace, &e),
             }
         }
-        Op::Delete { namespace, name, uid } => {
+        Op::Delete {
+            namespace,
+            name,
+            uid,
+        } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let params = DeleteParams {
                 preconditions: Some(Preconditions {
@@ -84,7 +102,7 @@ async fn apply_one(client: kube::Client, op: Op) -> Outcome {
                 }),
                 ..DeleteParams::default()
             };
-            match with_retry(|| api.delete(&name, &params)).await {
+            match with_retry(timeout, || api.delete(&name, &params)).await {
                 Ok(_) => deleted(namespace),
                 Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(namespace),
                 Err(e) => failed(None, namespace, &e),
@@ -115,13 +133,21 @@ async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) 
 }
 
 /// Looks up the type of a foreign Secret, for a conflict's message.
-pub async fn secret_type(client: &kube::Client, namespace: &str, name: &str) -> Option<String> {
+pub async fn secret_type(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    timeout: Duration,
+) -> Option<String> {
     let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    let secret = tokio::time::timeout(CALL_TIMEOUT, api.get_opt(name)).await.ok()?.ok()??;
+    let secret = tokio::time::timeout(timeout, api.get_opt(name))
+        .await
+        .ok()?
+        .ok()??;
     Some(secret.type_.unwrap_or_else(|| "Opaque".into()))
 }
 
-async fn with_retry<T, F, Fut>(mut call: F) -> Result<T, kube::Error>
+async fn with_retry<T, F, Fut>(timeout: Duration, mut call: F) -> Result<T, kube::Error>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, kube::Error>>,
@@ -129,9 +155,9 @@ where
     let mut delay = FIRST_BACKOFF;
     let mut attempt = 1;
     loop {
-        let result = match tokio::time::timeout(CALL_TIMEOUT, call()).await {
+        let result = match tokio::time::timeout(timeout, call()).await {
             Ok(result) => result,
-            Err(_) => Err(timeout_error()),
+            Err(_) => Err(timeout_error(timeout)),
         };
         match result {
             Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
@@ -145,10 +171,10 @@ where
     }
 }
 
-fn timeout_error() -> kube::Error {
+fn timeout_error(timeout: Duration) -> kube::Error {
     kube::Error::Api(
         kube::core::Status::failure(
-            &format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+            &format!("no answer within {:.1} s", timeout.as_secs_f64()),
             "Timeout",
         )
         .with_code(504)

@@ -45,6 +45,8 @@ pub struct ReconcileOptions {
     pub concurrency: usize,
     /// A full pass at least this often, whatever the watches say.
     pub resync_interval: Duration,
+    /// How long one API call may take before it counts as failed (and is retried).
+    pub call_timeout: Duration,
 }
 
 type StatusMap = HashMap<RegistryKey, BTreeMap<String, SyncState>>;
@@ -64,13 +66,18 @@ impl Reconciler {
         let (managed, writer) = reflector::store();
         let (changed_tx, changed) = watch::channel(0u64);
         let selector = watcher::Config::default().labels(&managed_selector());
-        let stream = reflector::reflector(writer, watcher(Api::<Secret>::all(client.clone()), selector));
+        let stream = reflector::reflector(
+            writer,
+            watcher(Api::<Secret>::all(client.clone()), selector),
+        );
         tokio::spawn(async move {
             let mut stream = std::pin::pin!(stream.default_backoff().touched_objects());
             while let Some(event) = stream.next().await {
                 match event {
                     Ok(_) => changed_tx.send_modify(|n| *n += 1),
-                    Err(e) => tracing::warn!(error = %e, "watch on managed Secrets failed; retrying"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "watch on managed Secrets failed; retrying")
+                    }
                 }
             }
         });
@@ -81,7 +88,10 @@ impl Reconciler {
             wake: Arc::new(Notify::new()),
             passes,
         };
-        tokio::spawn(this.clone().run(client, inventory, options, changed, passes_tx));
+        tokio::spawn(
+            this.clone()
+                .run(client, inventory, options, changed, passes_tx),
+        );
         this
     }
 
@@ -122,7 +132,8 @@ impl Reconciler {
         let mut conflict_types: HashMap<(String, String), String> = HashMap::new();
         loop {
             passes.send_modify(|n| *n += 1);
-            self.pass(&client, &inventory, &options, &mut conflict_types).await;
+            self.pass(&client, &inventory, &options, &mut conflict_types)
+                .await;
             passes.send_modify(|n| *n += 1);
             tokio::select! {
                 () = self.wake.notified() => {},
@@ -152,7 +163,7 @@ impl Reconciler {
         };
         let mut plan = plan(&snapshot, conflict_types);
         for (key, ns) in std::mem::take(&mut plan.unknown_conflicts) {
-            if let Some(t) = apply::secret_type(client, &ns, &key.1).await {
+            if let Some(t) = apply::secret_type(client, &ns, &key.1, options.call_timeout).await {
                 conflict_types.insert((ns.clone(), key.1.clone()), t.clone());
                 if let Some(per_ns) = plan.status.get_mut(&key) {
                     per_ns.insert(ns, SyncState::Conflict { secret_type: t });
@@ -164,7 +175,7 @@ impl Reconciler {
         if !ops.is_empty() {
             tracing::info!(operations = ops.len(), "reconciling project registries");
         }
-        let outcomes = apply::apply(client, ops, options.concurrency).await;
+        let outcomes = apply::apply(client, ops, options.concurrency, options.call_timeout).await;
         for outcome in outcomes {
             if let Some(key) = &outcome.key {
                 if let Some(per_ns) = plan.status.get_mut(key) {

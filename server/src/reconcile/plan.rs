@@ -113,18 +113,27 @@ pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), Stri
                             key: key.clone(),
                             namespace: ns.clone(),
                             source: source.clone(),
-                            resource_version: copy.metadata.resource_version.clone().unwrap_or_default(),
+                            resource_version: copy
+                                .metadata
+                                .resource_version
+                                .clone()
+                                .unwrap_or_default(),
                         });
                         SyncState::Pending
                     }
                 }
                 Some(other) if is_stale_copy(other, &project_of, &sources) => SyncState::Pending,
                 Some(other) => SyncState::Conflict {
-                    secret_type: other.type_.clone().unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
+                    secret_type: other
+                        .type_
+                        .clone()
+                        .unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
                 },
                 None if snapshot.secret_names.contains(&(ns.clone(), name.clone())) => {
                     match conflict_types.get(&(ns.clone(), name.clone())) {
-                        Some(t) => SyncState::Conflict { secret_type: t.clone() },
+                        Some(t) => SyncState::Conflict {
+                            secret_type: t.clone(),
+                        },
                         None => {
                             plan.unknown_conflicts.push((key.clone(), ns.clone()));
                             SyncState::Conflict {
@@ -185,7 +194,8 @@ fn sources(snapshot: &Snapshot) -> BTreeMap<RegistryKey, Arc<Secret>> {
             let project = label(s, PROJECT_LABEL)?.to_owned();
             let name = label(s, REGISTRY_LABEL)?.to_owned();
             let expected = labels::source_name(&project, &name);
-            (s.metadata.name.as_deref() == Some(expected.as_str())).then(|| ((project, name), s.clone()))
+            (s.metadata.name.as_deref() == Some(expected.as_str()))
+                .then(|| ((project, name), s.clone()))
         })
         .collect()
 }

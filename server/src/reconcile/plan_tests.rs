@@ -17,7 +17,8 @@ use crate::registries::objects::{copy_of, registry_secret};
 const SYSTEM: &str = "regboard-system";
 
 fn namespace(name: &str, project: Option<&str>) -> Arc<Namespace> {
-    let labels = project.map(|p| BTreeMap::from([(labels::PROJECT_LABEL.to_owned(), p.to_owned())]));
+    let labels =
+        project.map(|p| BTreeMap::from([(labels::PROJECT_LABEL.to_owned(), p.to_owned())]));
     Arc::new(Namespace {
         metadata: ObjectMeta {
             name: Some(name.into()),
@@ -33,8 +34,15 @@ fn namespace(name: &str, project: Option<&str>) -> Arc<Namespace> {
 }
 
 fn source(project: &str, name: &str, password: &str) -> Arc<Secret> {
-    let config = DockerConfig::for_hosts(&["ghcr.io".into()], "bot", &Password::new(password), None);
-    let mut s = registry_secret(&source_name(project, name), SYSTEM, labels::project_labels(project, name), &config, "");
+    let config =
+        DockerConfig::for_hosts(&["ghcr.io".into()], "bot", &Password::new(password), None);
+    let mut s = registry_secret(
+        &source_name(project, name),
+        SYSTEM,
+        labels::project_labels(project, name),
+        &config,
+        "",
+    );
     s.metadata.uid = Some(format!("uid-{project}-{name}-{password}"));
     Arc::new(s)
 }
@@ -46,10 +54,20 @@ fn copy(src: &Secret, project: &str, name: &str, ns: &str) -> Arc<Secret> {
     Arc::new(c)
 }
 
-fn snapshot(namespaces: Vec<Arc<Namespace>>, managed: Vec<Arc<Secret>>, foreign: &[(&str, &str)]) -> Snapshot {
-    let mut secret_names: HashSet<(String, String)> = foreign.iter().map(|(n, s)| (n.to_string(), s.to_string())).collect();
+fn snapshot(
+    namespaces: Vec<Arc<Namespace>>,
+    managed: Vec<Arc<Secret>>,
+    foreign: &[(&str, &str)],
+) -> Snapshot {
+    let mut secret_names: HashSet<(String, String)> = foreign
+        .iter()
+        .map(|(n, s)| (n.to_string(), s.to_string()))
+        .collect();
     for s in &managed {
-        secret_names.insert((s.metadata.namespace.clone().unwrap(), s.metadata.name.clone().unwrap()));
+        secret_names.insert((
+            s.metadata.namespace.clone().unwrap(),
+            s.metadata.name.clone().unwrap(),
+        ));
     }
     Snapshot {
         system_namespace: SYSTEM.into(),
@@ -67,7 +85,12 @@ fn key(p: &str, n: &str) -> (String, String) {
 fn a_new_source_creates_a_copy_in_every_project_namespace_only() {
     let src = source("pay", "hub", "pw");
     let snap = snapshot(
-        vec![namespace("pay-dev", Some("pay")), namespace("pay-prod", Some("pay")), namespace("other", None), namespace(SYSTEM, None)],
+        vec![
+            namespace("pay-dev", Some("pay")),
+            namespace("pay-prod", Some("pay")),
+            namespace("other", None),
+            namespace(SYSTEM, None),
+        ],
         vec![src],
         &[],
     );
@@ -92,7 +115,10 @@ fn matching_copies_are_synced_and_produce_no_work() {
     let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src, c], &[]);
     let plan = plan(&snap, &HashMap::new());
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
-    assert_eq!(plan.status[&key("pay", "hub")]["pay-dev"], SyncState::Synced);
+    assert_eq!(
+        plan.status[&key("pay", "hub")]["pay-dev"],
+        SyncState::Synced
+    );
 }
 
 #[test]
@@ -102,9 +128,15 @@ fn a_changed_source_or_a_hand_edited_copy_is_updated() {
     new.metadata.uid = old.metadata.uid.clone();
     let stale = copy(&old, "pay", "hub", "pay-dev");
     let mut edited = (*copy(&new, "pay", "hub", "pay-prod")).clone();
-    edited.data.as_mut().unwrap().insert(labels::DATA_KEY.into(), k8s_openapi::ByteString(b"{}".to_vec()));
+    edited.data.as_mut().unwrap().insert(
+        labels::DATA_KEY.into(),
+        k8s_openapi::ByteString(b"{}".to_vec()),
+    );
     let snap = snapshot(
-        vec![namespace("pay-dev", Some("pay")), namespace("pay-prod", Some("pay"))],
+        vec![
+            namespace("pay-dev", Some("pay")),
+            namespace("pay-prod", Some("pay")),
+        ],
         vec![Arc::new(new), stale, Arc::new(edited)],
         &[],
     );
@@ -113,7 +145,11 @@ fn a_changed_source_or_a_hand_edited_copy_is_updated() {
         .ops
         .iter()
         .filter_map(|op| match op {
-            Op::Update { namespace, resource_version, .. } => {
+            Op::Update {
+                namespace,
+                resource_version,
+                ..
+            } => {
                 assert_eq!(resource_version, "7");
                 Some(namespace.as_str())
             }
@@ -126,13 +162,22 @@ fn a_changed_source_or_a_hand_edited_copy_is_updated() {
 #[test]
 fn a_foreign_secret_of_the_same_name_is_a_conflict_and_never_touched() {
     let src = source("pay", "hub", "pw");
-    let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src], &[("pay-dev", "hub")]);
-    let types = HashMap::from([(("pay-dev".to_owned(), "hub".to_owned()), "kubernetes.io/tls".to_owned())]);
+    let snap = snapshot(
+        vec![namespace("pay-dev", Some("pay"))],
+        vec![src],
+        &[("pay-dev", "hub")],
+    );
+    let types = HashMap::from([(
+        ("pay-dev".to_owned(), "hub".to_owned()),
+        "kubernetes.io/tls".to_owned(),
+    )]);
     let plan = plan(&snap, &types);
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
     assert_eq!(
         plan.status[&key("pay", "hub")]["pay-dev"],
-        SyncState::Conflict { secret_type: "kubernetes.io/tls".into() }
+        SyncState::Conflict {
+            secret_type: "kubernetes.io/tls".into()
+        }
     );
     let unknown = plan_without_types(&snap);
     assert_eq!(unknown, vec![(key("pay", "hub"), "pay-dev".to_owned())]);
@@ -146,12 +191,25 @@ fn plan_without_types(snap: &Snapshot) -> Vec<((String, String), String)> {
 fn a_namespace_registry_of_the_same_name_is_a_conflict() {
     let src = source("pay", "hub", "pw");
     let config = DockerConfig::for_hosts(&["quay.io".into()], "u", &Password::new("p"), None);
-    let mut own = registry_secret("hub", "pay-dev", labels::namespace_labels("hub"), &config, "");
+    let mut own = registry_secret(
+        "hub",
+        "pay-dev",
+        labels::namespace_labels("hub"),
+        &config,
+        "",
+    );
     own.metadata.uid = Some("ns-reg".into());
-    let snap = snapshot(vec![namespace("pay-dev", Some("pay"))], vec![src, Arc::new(own)], &[]);
+    let snap = snapshot(
+        vec![namespace("pay-dev", Some("pay"))],
+        vec![src, Arc::new(own)],
+        &[],
+    );
     let plan = plan(&snap, &HashMap::new());
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
-    assert!(matches!(plan.status[&key("pay", "hub")]["pay-dev"], SyncState::Conflict { .. }));
+    assert!(matches!(
+        plan.status[&key("pay", "hub")]["pay-dev"],
+        SyncState::Conflict { .. }
+    ));
 }
 
 #[test]
@@ -162,7 +220,10 @@ fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
     let orphan = copy(&orphan_src, "pay", "gone", "pay-dev");
     let kept = copy(&src, "pay", "hub", "pay-dev");
     let snap = snapshot(
-        vec![namespace("pay-dev", Some("pay")), namespace("left-project", Some("search"))],
+        vec![
+            namespace("pay-dev", Some("pay")),
+            namespace("left-project", Some("search")),
+        ],
         vec![src, left, orphan, kept],
         &[],
     );
@@ -171,14 +232,21 @@ fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
         .ops
         .iter()
         .map(|op| match op {
-            Op::Delete { namespace, name, uid } => {
+            Op::Delete {
+                namespace,
+                name,
+                uid,
+            } => {
                 assert_eq!(uid, &format!("copy-{namespace}"));
                 (namespace.as_str(), name.as_str())
             }
             other => panic!("unexpected {other:?}"),
         })
         .collect();
-    assert_eq!(deleted, HashSet::from([("left-project", "hub"), ("pay-dev", "gone")]));
+    assert_eq!(
+        deleted,
+        HashSet::from([("left-project", "hub"), ("pay-dev", "gone")])
+    );
 }
 
 #[test]
@@ -188,7 +256,10 @@ fn a_namespace_moving_between_projects_swaps_copies() {
     let old = copy(&a, "a", "hub", "moved");
     let snap = snapshot(vec![namespace("moved", Some("b"))], vec![a, b, old], &[]);
     let plan = plan(&snap, &HashMap::new());
-    assert!(plan.ops.iter().any(|op| matches!(op, Op::Delete { namespace, .. } if namespace == "moved")));
+    assert!(plan
+        .ops
+        .iter()
+        .any(|op| matches!(op, Op::Delete { namespace, .. } if namespace == "moved")));
     assert_eq!(plan.status[&key("b", "hub")]["moved"], SyncState::Pending);
 }
 

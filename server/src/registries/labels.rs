@@ -47,12 +47,22 @@ pub fn source_name(project: &str, registry: &str) -> String {
 
 /// The value of label `key` on `secret`.
 pub fn label<'a>(secret: &'a Secret, key: &str) -> Option<&'a str> {
-    secret.metadata.labels.as_ref()?.get(key).map(String::as_str)
+    secret
+        .metadata
+        .labels
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 /// The value of annotation `key` on `secret`.
 pub fn annotation<'a>(secret: &'a Secret, key: &str) -> Option<&'a str> {
-    secret.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+    secret
+        .metadata
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 /// Whether `secret` carries our labels for a registry named like itself.

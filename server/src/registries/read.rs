@@ -13,12 +13,17 @@ use regboard_app::domain::hosts::normalize_host;
 use regboard_app::AppError;
 
 use super::errors::to_app_error;
-use super::labels::{self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT};
+use super::labels::{
+    self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT,
+};
 use super::objects::{docker_config, summary};
 use super::service::KubeRegistries;
 
 impl KubeRegistries {
-    pub(super) async fn list_registries(&self, filter: &RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
+    pub(super) async fn list_registries(
+        &self,
+        filter: &RegistryFilter,
+    ) -> Result<Vec<RegistrySummary>, AppError> {
         let api: Api<Secret> = Api::all(self.client.clone());
         let managed = api
             .list(&ListParams::default().labels(&labels::managed_selector()))
@@ -39,7 +44,12 @@ impl KubeRegistries {
                     },
                     _ => return None, // a copy: listed through its source
                 };
-                Some(summary(s, scope.clone(), &name, self.sync_summary(&scope, &name)))
+                Some(summary(
+                    s,
+                    scope.clone(),
+                    &name,
+                    self.sync_summary(&scope, &name),
+                ))
             })
             .filter(|row| matches_filter(row, filter, &project_of))
             .collect();
@@ -47,7 +57,11 @@ impl KubeRegistries {
         Ok(rows)
     }
 
-    pub(super) async fn registry_detail(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError> {
+    pub(super) async fn registry_detail(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<RegistryDetail, AppError> {
         let (_, secret) = self.registry_secret(scope, name).await?;
         let namespaces = self.namespace_states(scope, name);
         let covered: Vec<String> = namespaces.iter().map(|n| n.namespace.clone()).collect();
@@ -109,13 +123,20 @@ impl KubeRegistries {
             .collect()
     }
 
-    async fn references(&self, secret: &str, namespaces: &[String]) -> Result<Vec<SecretReference>, AppError> {
+    async fn references(
+        &self,
+        secret: &str,
+        namespaces: &[String],
+    ) -> Result<Vec<SecretReference>, AppError> {
         let pulls = |refs: Option<&Vec<k8s_openapi::api::core::v1::LocalObjectReference>>| {
             refs.is_some_and(|r| r.iter().any(|r| r.name == secret))
         };
         let in_scope = |ns: &Option<String>| ns.as_ref().is_some_and(|ns| namespaces.contains(ns));
         let pods: Api<Pod> = Api::all(self.client.clone());
-        let pods = pods.list(&ListParams::default()).await.map_err(|e| to_app_error(&e, "the pod list", &[]))?;
+        let pods = pods
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| to_app_error(&e, "the pod list", &[]))?;
         let accounts: Api<ServiceAccount> = Api::all(self.client.clone());
         let accounts = accounts
             .list(&ListParams::default())
@@ -146,7 +167,9 @@ impl KubeRegistries {
                     }),
             )
             .collect();
-        refs.sort_by(|a, b| (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name)));
+        refs.sort_by(|a, b| {
+            (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name))
+        });
         Ok(refs)
     }
 }
@@ -173,28 +196,50 @@ fn summarize<'a>(states: impl Iterator<Item = &'a SyncState>) -> SyncSummary {
     summary
 }
 
-fn matches_filter(row: &RegistrySummary, filter: &RegistryFilter, project_of: &BTreeMap<String, String>) -> bool {
-    let project_ok = filter.project.as_deref().is_none_or(|want| match &row.scope {
-        Scope::Project { project } => project == want,
-        Scope::Namespace { namespace } => project_of.get(namespace).map(String::as_str) == Some(want),
-    });
-    let namespace_ok = filter.namespace.as_deref().is_none_or(|want| match &row.scope {
-        Scope::Namespace { namespace } => namespace == want,
-        Scope::Project { project } => project_of.get(want) == Some(project),
-    });
-    let host_ok = filter.host.as_deref().map(str::trim).filter(|h| !h.is_empty()).is_none_or(|want| {
-        let want = want.to_ascii_lowercase();
-        row.hosts
-            .iter()
-            .any(|h| h.to_ascii_lowercase().contains(&want) || normalize_host(h).contains(&normalize_host(&want)))
-    });
+fn matches_filter(
+    row: &RegistrySummary,
+    filter: &RegistryFilter,
+    project_of: &BTreeMap<String, String>,
+) -> bool {
+    let project_ok = filter
+        .project
+        .as_deref()
+        .is_none_or(|want| match &row.scope {
+            Scope::Project { project } => project == want,
+            Scope::Namespace { namespace } => {
+                project_of.get(namespace).map(String::as_str) == Some(want)
+            }
+        });
+    let namespace_ok = filter
+        .namespace
+        .as_deref()
+        .is_none_or(|want| match &row.scope {
+            Scope::Namespace { namespace } => namespace == want,
+            Scope::Project { project } => project_of.get(want) == Some(project),
+        });
+    let host_ok = filter
+        .host
+        .as_deref()
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .is_none_or(|want| {
+            let want = want.to_ascii_lowercase();
+            row.hosts.iter().any(|h| {
+                h.to_ascii_lowercase().contains(&want)
+                    || normalize_host(h).contains(&normalize_host(&want))
+            })
+        });
     project_ok && namespace_ok && host_ok
 }
 
 fn sort_rows(rows: &mut [RegistrySummary], sort: Option<&str>) {
     match sort {
         Some("scope") => rows.sort_by(|a, b| (&a.scope, &a.name).cmp(&(&b.scope, &b.name))),
-        Some("created") => rows.sort_by(|a, b| b.created_unix.cmp(&a.created_unix).then(a.name.cmp(&b.name))),
+        Some("created") => rows.sort_by(|a, b| {
+            b.created_unix
+                .cmp(&a.created_unix)
+                .then(a.name.cmp(&b.name))
+        }),
         Some("status") => rows.sort_by(|a, b| {
             let problems = |r: &RegistrySummary| r.sync.conflict + r.sync.error + r.sync.pending;
             problems(b).cmp(&problems(a)).then(a.name.cmp(&b.name))

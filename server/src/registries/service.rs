@@ -96,11 +96,16 @@ impl RegistryService for KubeRegistries {
         self.registry_detail(scope, name).await
     }
 
-    async fn create(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+    async fn create(
+        &self,
+        caller: &Caller,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
         let mut details = super::write::public_fields(&input);
         if !input.password.is_empty() {
-            details["credential"] = json!(self.audit.fingerprint(input.password.expose().as_bytes()));
+            details["credential"] =
+                json!(self.audit.fingerprint(input.password.expose().as_bytes()));
         }
         let result = self.create_registry(input).await;
         self.record(caller, "registry.create", &scope, &name, &result, details)
@@ -108,7 +113,11 @@ impl RegistryService for KubeRegistries {
         result
     }
 
-    async fn update(&self, caller: &Caller, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+    async fn update(
+        &self,
+        caller: &Caller,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
         let result = self.update_registry(input).await;
         let details = match &result {

@@ -3,7 +3,7 @@
 
 use regboard_app::api::registries::{RegistryInput, Scope};
 use regboard_app::domain::docker_config::{validate_password, validate_username};
-use regboard_app::domain::hosts::{normalize_host, same_registry, validate_host_port};
+use regboard_app::domain::hosts::{same_registry, validate_server};
 use regboard_app::domain::names::{
     validate_namespace_name, validate_project_name, validate_registry_name,
 };
@@ -44,8 +44,9 @@ fn invalid(field: &str, message: impl Into<String>) -> AppError {
 /// Validates `input`; on edit an empty password means "keep the current one".
 pub fn validate(input: RegistryInput, editing: bool) -> Result<Valid, AppError> {
     match &input.scope {
-        Scope::Project { project } => validate_project_name(project)
-            .map_err(|e| invalid("scope", format!("Project: {e}")))?,
+        Scope::Project { project } => {
+            validate_project_name(project).map_err(|e| invalid("scope", format!("Project: {e}")))?
+        }
         Scope::Namespace { namespace } => validate_namespace_name(namespace)
             .map_err(|e| invalid("scope", format!("Namespace: {e}")))?,
     }
@@ -71,7 +72,10 @@ pub fn validate(input: RegistryInput, editing: bool) -> Result<Valid, AppError> 
         ));
     }
     if description.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(invalid("description", "The description contains control characters."));
+        return Err(invalid(
+            "description",
+            "The description contains control characters.",
+        ));
     }
     Ok(Valid {
         scope: input.scope,
@@ -94,11 +98,16 @@ fn validate_hosts(hosts: &[String]) -> Result<Vec<String>, AppError> {
         return Err(invalid("hosts", "Add at least one registry host."));
     }
     if hosts.len() > MAX_HOSTS {
-        return Err(invalid("hosts", format!("A registry holds at most {MAX_HOSTS} hosts.")));
+        return Err(invalid(
+            "hosts",
+            format!("A registry holds at most {MAX_HOSTS} hosts."),
+        ));
     }
+    let hosts: Vec<String> = hosts
+        .iter()
+        .map(|host| validate_server(host).map_err(|e| invalid("hosts", format!("{host}: {e}"))))
+        .collect::<Result<_, _>>()?;
     for (i, host) in hosts.iter().enumerate() {
-        validate_host_port(&normalize_host(host))
-            .map_err(|e| invalid("hosts", format!("{host}: {e}")))?;
         if let Some(earlier) = hosts[..i].iter().find(|h| same_registry(h, host)) {
             return Err(invalid(
                 "hosts",
@@ -118,7 +127,10 @@ fn validate_email(email: &str) -> Result<&str, AppError> {
     if ok {
         Ok(email)
     } else {
-        Err(invalid("email", "Enter an email address like name@example.com, or leave it empty."))
+        Err(invalid(
+            "email",
+            "Enter an email address like name@example.com, or leave it empty.",
+        ))
     }
 }
 
@@ -161,6 +173,7 @@ mod tests {
         assert_eq!(field_of(validate(bad, false).unwrap_err()), "name");
         let mut bad = input();
         bad.hosts = vec!["docker.io".into(), "https://index.docker.io/v1/".into()];
+        // (Docker Hub written two ways is one registry.)
         assert_eq!(field_of(validate(bad, false).unwrap_err()), "hosts");
         let mut bad = input();
         bad.hosts = vec![" ".into()];
@@ -179,6 +192,16 @@ mod tests {
             project: "Payments".into(),
         };
         assert_eq!(field_of(validate(bad, false).unwrap_err()), "scope");
+    }
+
+    #[test]
+    fn docker_hub_is_written_as_docker_and_kubectl_write_it() {
+        let mut hub = input();
+        hub.hosts = vec!["docker.io".into()];
+        assert_eq!(
+            validate(hub, false).unwrap().hosts,
+            vec!["https://index.docker.io/v1/"]
+        );
     }
 
     #[test]

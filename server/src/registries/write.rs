@@ -37,20 +37,51 @@ fn taken(name: &str, namespace: &str, secret_type: &str) -> AppError {
 }
 
 impl KubeRegistries {
-    pub(super) async fn create_registry(&self, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+    pub(super) async fn create_registry(
+        &self,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError> {
         let valid = validate(input, false)?;
         let password = valid.password.clone().expect("validated on create");
-        let config = DockerConfig::for_hosts(&valid.hosts, &valid.username, &password, valid.email.as_deref());
+        let config = DockerConfig::for_hosts(
+            &valid.hosts,
+            &valid.username,
+            &password,
+            valid.email.as_deref(),
+        );
         let secrets = [password.expose()];
         match &valid.scope {
             Scope::Namespace { namespace } => {
-                self.check_namespace_name_free(namespace, &valid.name).await?;
-                let secret = registry_secret(&valid.name, namespace, labels::namespace_labels(&valid.name), &config, &valid.description);
+                self.check_namespace_name_free(namespace, &valid.name)
+                    .await?;
+                let secret = registry_secret(
+                    &valid.name,
+                    namespace,
+                    labels::namespace_labels(&valid.name),
+                    &config,
+                    &valid.description,
+                );
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
                 match api.create(&PostParams::default(), &secret).await {
-                    Ok(created) => Ok(summary(&created, valid.scope.clone(), &valid.name, SyncSummary { synced: 1, ..SyncSummary::default() })),
-                    Err(e) if status_code(&e) == Some(409) => Err(taken(&valid.name, namespace, &self.type_of(namespace, &valid.name).await)),
-                    Err(e) => Err(to_app_error(&e, &format!("the Secret {} in namespace {namespace}", valid.name), &secrets)),
+                    Ok(created) => Ok(summary(
+                        &created,
+                        valid.scope.clone(),
+                        &valid.name,
+                        SyncSummary {
+                            synced: 1,
+                            ..SyncSummary::default()
+                        },
+                    )),
+                    Err(e) if status_code(&e) == Some(409) => Err(taken(
+                        &valid.name,
+                        namespace,
+                        &self.type_of(namespace, &valid.name).await,
+                    )),
+                    Err(e) => Err(to_app_error(
+                        &e,
+                        &format!("the Secret {} in namespace {namespace}", valid.name),
+                        &secrets,
+                    )),
                 }
             }
             Scope::Project { project } => {
@@ -67,14 +98,21 @@ impl KubeRegistries {
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => {
                         self.reconciler.trigger();
-                        let sync = SyncSummary { pending: members, ..SyncSummary::default() };
+                        let sync = SyncSummary {
+                            pending: members,
+                            ..SyncSummary::default()
+                        };
                         Ok(summary(&created, valid.scope.clone(), &valid.name, sync))
                     }
                     Err(e) if status_code(&e) == Some(409) => Err(AppError::Conflict(format!(
                         "Project {project} already has a registry named {}; choose another name.",
                         valid.name
                     ))),
-                    Err(e) => Err(to_app_error(&e, &format!("the registry {} of project {project}", valid.name), &secrets)),
+                    Err(e) => Err(to_app_error(
+                        &e,
+                        &format!("the registry {} of project {project}", valid.name),
+                        &secrets,
+                    )),
                 }
             }
         }
@@ -95,10 +133,23 @@ impl KubeRegistries {
             Err(e) => return Err(to_app_error(&e, &format!("namespace {namespace}"), &[])),
         };
         let secrets: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        if let Some(existing) = secrets.get_opt(name).await.map_err(|e| to_app_error(&e, "the Secret list", &[]))? {
-            return Err(taken(name, namespace, existing.type_.as_deref().unwrap_or("Opaque")));
+        if let Some(existing) = secrets
+            .get_opt(name)
+            .await
+            .map_err(|e| to_app_error(&e, "the Secret list", &[]))?
+        {
+            return Err(taken(
+                name,
+                namespace,
+                existing.type_.as_deref().unwrap_or("Opaque"),
+            ));
         }
-        if let Some(project) = ns.metadata.labels.as_ref().and_then(|l| l.get(PROJECT_LABEL)) {
+        if let Some(project) = ns
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(PROJECT_LABEL))
+        {
             if self.source(project, name).await?.is_some() {
                 return Err(AppError::Conflict(format!(
                     "Project {project} has a registry named {name} that reaches namespace {namespace}; choose another name."
@@ -111,6 +162,11 @@ impl KubeRegistries {
     /// Rule 2 for a project registry: no Secret of that name in any
     /// namespace of the project. Returns how many namespaces it will reach.
     async fn check_project_name_free(&self, project: &str, name: &str) -> Result<u32, AppError> {
+        if self.source(project, name).await?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "Project {project} already has a registry named {name}; choose another name."
+            )));
+        }
         let namespaces: Api<Namespace> = Api::all(self.client.clone());
         let members = namespaces
             .list_metadata(&ListParams::default().labels(&format!("{PROJECT_LABEL}={project}")))
@@ -119,18 +175,35 @@ impl KubeRegistries {
         if members.items.is_empty() && !self.project_recorded(project).await? {
             return Err(AppError::Invalid {
                 field: Some("scope".into()),
-                message: format!("There is no project named {project}; create it on the Projects page first."),
+                message: format!(
+                    "There is no project named {project}; create it on the Projects page first."
+                ),
             });
         }
-        let member_names: Vec<String> = members.items.iter().filter_map(|n| n.metadata.name.clone()).collect();
+        let member_names: Vec<String> = members
+            .items
+            .iter()
+            .filter_map(|n| n.metadata.name.clone())
+            .collect();
         let same_name: Api<PartialObjectMeta<Secret>> = Api::all(self.client.clone());
         let holders = same_name
             .list(&ListParams::default().fields(&format!("metadata.name={name}")))
             .await
             .map_err(|e| to_app_error(&e, "the Secret list", &[]))?;
+        // A leftover copy of this very registry (deleted a moment ago, its
+        // copies not yet removed) is ours: the new source takes it over.
+        let own_copy = |s: &PartialObjectMeta<Secret>| {
+            let l = s.metadata.labels.as_ref();
+            let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
+            get(labels::MANAGED_BY) == Some(labels::MANAGER)
+                && get(labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)
+                && get(PROJECT_LABEL) == Some(project)
+                && get(labels::REGISTRY_LABEL) == Some(name)
+        };
         let mut clashes: Vec<String> = holders
             .items
             .iter()
+            .filter(|s| !own_copy(s))
             .filter_map(|s| s.metadata.namespace.clone())
             .filter(|ns| member_names.contains(ns))
             .collect();
@@ -148,18 +221,26 @@ impl KubeRegistries {
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "projects lookup failed");
-                AppError::Internal { request_id: String::new() }
+                AppError::Internal {
+                    request_id: String::new(),
+                }
             })?;
         Ok(found.is_some())
     }
 
     async fn ensure_system_namespace(&self) -> Result<(), AppError> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        let ns: Namespace = serde_json::from_value(json!({"metadata": {"name": self.system_namespace}})).expect("static namespace");
+        let ns: Namespace =
+            serde_json::from_value(json!({"metadata": {"name": self.system_namespace}}))
+                .expect("static namespace");
         match api.create(&PostParams::default(), &ns).await {
             Ok(_) => Ok(()),
             Err(e) if status_code(&e) == Some(409) => Ok(()),
-            Err(e) => Err(to_app_error(&e, &format!("the system namespace {}", self.system_namespace), &[])),
+            Err(e) => Err(to_app_error(
+                &e,
+                &format!("the system namespace {}", self.system_namespace),
+                &[],
+            )),
         }
     }
 
@@ -173,23 +254,42 @@ impl KubeRegistries {
     }
 
     /// The source Secret of project registry `name`, if it exists and is ours.
-    pub(super) async fn source(&self, project: &str, name: &str) -> Result<Option<Secret>, AppError> {
+    pub(super) async fn source(
+        &self,
+        project: &str,
+        name: &str,
+    ) -> Result<Option<Secret>, AppError> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
         let found = api
             .get_opt(&source_name(project, name))
             .await
             .map_err(|e| to_app_error(&e, &format!("registry {name} of project {project}"), &[]))?;
-        Ok(found.filter(|s| labels::is_ours(s) && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)))
+        Ok(found.filter(|s| {
+            labels::is_ours(s)
+                && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)
+        }))
     }
 
     /// The Secret behind a registry (the namespace Secret, or the project
     /// source), refusing a Secret regboard does not own.
-    pub(super) async fn registry_secret(&self, scope: &Scope, name: &str) -> Result<(Api<Secret>, Secret), AppError> {
-        let not_found = || AppError::NotFound(format!("There is no registry named {name} in {}.", scope.describe()));
+    pub(super) async fn registry_secret(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<(Api<Secret>, Secret), AppError> {
+        let not_found = || {
+            AppError::NotFound(format!(
+                "There is no registry named {name} in {}.",
+                scope.describe()
+            ))
+        };
         match scope {
             Scope::Project { project } => {
                 let secret = self.source(project, name).await?.ok_or_else(not_found)?;
-                Ok((Api::namespaced(self.client.clone(), &self.system_namespace), secret))
+                Ok((
+                    Api::namespaced(self.client.clone(), &self.system_namespace),
+                    secret,
+                ))
             }
             Scope::Namespace { namespace } => {
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
@@ -197,21 +297,36 @@ impl KubeRegistries {
                     .get_opt(name)
                     .await
                     .map_err(|e| to_app_error(&e, &format!("registry {name}"), &[]))?
-                    .filter(|s| labels::is_ours(s) && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_NAMESPACE))
+                    .filter(|s| {
+                        labels::is_ours(s)
+                            && labels::label(s, labels::SCOPE_LABEL)
+                                == Some(labels::SCOPE_NAMESPACE)
+                    })
                     .ok_or_else(not_found)?;
                 Ok((api, secret))
             }
         }
     }
 
-    pub(super) async fn update_registry(&self, input: RegistryInput) -> Result<(RegistrySummary, Value), AppError> {
+    pub(super) async fn update_registry(
+        &self,
+        input: RegistryInput,
+    ) -> Result<(RegistrySummary, Value), AppError> {
         let valid: Valid = validate(input, true)?;
         let (api, mut secret) = self.registry_secret(&valid.scope, &valid.name).await?;
         let before = docker_config(&secret).unwrap_or_default();
         let mut config = before.clone();
         config
-            .apply_edit(&valid.hosts, &valid.username, valid.password.as_ref(), valid.email.as_deref())
-            .map_err(|e| AppError::Invalid { field: Some("password".into()), message: e.to_string() })?;
+            .apply_edit(
+                &valid.hosts,
+                &valid.username,
+                valid.password.as_ref(),
+                valid.email.as_deref(),
+            )
+            .map_err(|e| AppError::Invalid {
+                field: Some("password".into()),
+                message: e.to_string(),
+            })?;
         let rebuilt = registry_secret("x", "x", Default::default(), &config, &valid.description);
         secret.data = rebuilt.data;
         secret.metadata.annotations = Some({
@@ -236,13 +351,19 @@ impl KubeRegistries {
             "credential": valid.password.as_ref().map(|p| self.audit.fingerprint(p.expose().as_bytes())),
         });
         let sync = self.sync_summary(&valid.scope, &valid.name);
-        Ok((summary(&updated, valid.scope.clone(), &valid.name, sync), details))
+        Ok((
+            summary(&updated, valid.scope.clone(), &valid.name, sync),
+            details,
+        ))
     }
 
     pub(super) async fn delete_registry(&self, scope: &Scope, name: &str) -> Result<(), AppError> {
         let (api, secret) = self.registry_secret(scope, name).await?;
         let params = DeleteParams {
-            preconditions: Some(Preconditions { uid: secret.metadata.uid.clone(), resource_version: None }),
+            preconditions: Some(Preconditions {
+                uid: secret.metadata.uid.clone(),
+                resource_version: None,
+            }),
             ..DeleteParams::default()
         };
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
@@ -258,7 +379,8 @@ impl KubeRegistries {
     pub(super) async fn resync_registry(&self, scope: &Scope, name: &str) -> Result<(), AppError> {
         self.registry_secret(scope, name).await?;
         if matches!(scope, Scope::Project { .. }) {
-            let _ = tokio::time::timeout(Duration::from_secs(15), self.reconciler.next_pass()).await;
+            let _ =
+                tokio::time::timeout(Duration::from_secs(15), self.reconciler.next_pass()).await;
         }
         Ok(())
     }

@@ -102,7 +102,11 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
     let listener = serve::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let backend = Backend::start(&connection, &db, &audit, reconcile_options());
-    backend.cluster.status.first_check(Duration::from_secs(5)).await;
+    backend
+        .cluster
+        .status
+        .first_check(Duration::from_secs(5))
+        .await;
     let cluster = backend.cluster.clone();
     let reconciler = backend.reconciler.clone();
     let state = AppState::new(
@@ -112,10 +116,9 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         audit.clone(),
     );
     tokio::spawn(async move {
-        let app = regboard_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .await
-            .unwrap();
+        let app =
+            regboard_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).await.unwrap();
     });
     TestApp {
         addr,
@@ -136,5 +139,6 @@ pub fn reconcile_options() -> ReconcileOptions {
         system_namespace: "regboard-system".into(),
         concurrency: 16,
         resync_interval: Duration::from_secs(2),
+        call_timeout: Duration::from_secs(1),
     }
 }

@@ -1,9 +1,17 @@
 //! One integration-test binary for the server crate; each test gets a fresh
 //! SQLite file and its own server on a random port.
 
+mod audit;
 mod binary;
+mod canary;
 mod cluster;
+mod collisions;
+mod crash;
+mod faults;
 mod health;
 mod helpers;
 mod namespaces;
+mod process;
+mod registries;
+mod registry_helpers;
 mod shell;

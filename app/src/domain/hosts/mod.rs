@@ -38,6 +38,18 @@ pub fn normalize_host(server: &str) -> String {
     }
 }
 
+/// Validates a server typed or stored as an `auths` key and returns the
+/// string to write: Docker Hub in any spelling (`docker.io`,
+/// `https://index.docker.io/v1/`, …) becomes [`DOCKER_HUB_SERVER`] as docker
+/// and kubectl write it; anything else goes through [`validate_host_port`].
+pub fn validate_server(input: &str) -> Result<String, HostError> {
+    if normalize_host(input) == "docker.io" {
+        Ok(DOCKER_HUB_SERVER.to_owned())
+    } else {
+        validate_host_port(input)
+    }
+}
+
 /// Whether two servers name the same registry after [`normalize_host`].
 pub fn same_registry(a: &str, b: &str) -> bool {
     normalize_host(a) == normalize_host(b)
@@ -68,6 +80,15 @@ mod tests {
         assert_eq!(normalize_host("r.io/team/v1"), "r.io/team");
         assert!(same_registry("https://index.docker.io/v1/", "docker.io"));
         assert!(!same_registry("ghcr.io", "quay.io"));
+        for hub in [
+            "docker.io",
+            "https://index.docker.io/v1/",
+            "registry-1.docker.io",
+        ] {
+            assert_eq!(validate_server(hub).unwrap(), DOCKER_HUB_SERVER);
+        }
+        assert_eq!(validate_server("https://R.io:5000").unwrap(), "r.io:5000");
+        assert!(validate_server("r.io/path").is_err());
     }
 
     proptest! {

@@ -22,7 +22,8 @@ pub fn EventTable(
     events: Vec<AuditEventView>,
 ) -> impl IntoView {
     if events.is_empty() {
-        return view! { <p class="muted" data-testid="audit-empty">"No events match."</p> }.into_any();
+        return view! { <p class="muted" data-testid="audit-empty">"No events match."</p> }
+            .into_any();
     }
     let rows = events
         .into_iter()

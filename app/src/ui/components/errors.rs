@@ -19,9 +19,7 @@ pub fn field_message(error: Option<&AppError>, field: &str) -> Option<String> {
 /// conflict, which a form shows near its name field).
 pub fn general_message(error: Option<&AppError>, fields: &[&str]) -> Option<String> {
     match error? {
-        AppError::Invalid {
-            field: Some(f), ..
-        } if fields.contains(&f.as_str()) => None,
+        AppError::Invalid { field: Some(f), .. } if fields.contains(&f.as_str()) => None,
         AppError::Conflict(_) => None,
         other => Some(other.to_string()),
     }

@@ -23,7 +23,8 @@ pub fn AuditLogPage() -> impl IntoView {
     let filter = Memo::new(move |_| {
         query.with(|q| AuditFilter::from_pairs(q.latest_values().map(|(k, v)| (k.as_ref(), v))))
     });
-    let before = Memo::new(move |_| query.with(|q| q.get_str("before").and_then(|b| b.parse::<i64>().ok())));
+    let before =
+        Memo::new(move |_| query.with(|q| q.get_str("before").and_then(|b| b.parse::<i64>().ok())));
     let page = Resource::new(
         move || (filter.get(), before.get()),
         |(filter, before)| get_audit_page(filter, before, None),
@@ -108,8 +109,14 @@ fn FilterForm(filter: AuditFilter) -> impl IntoView {
 /// from handling them.
 #[component]
 fn ExportLinks(filter: AuditFilter) -> impl IntoView {
-    let csv = format!("/audit/export?{}", filter.query_string(&[("format", "csv")]));
-    let jsonl = format!("/audit/export?{}", filter.query_string(&[("format", "jsonl")]));
+    let csv = format!(
+        "/audit/export?{}",
+        filter.query_string(&[("format", "csv")])
+    );
+    let jsonl = format!(
+        "/audit/export?{}",
+        filter.query_string(&[("format", "jsonl")])
+    );
     view! {
         <p class="export" data-testid="audit-export">
             "Export this filter: "
@@ -124,13 +131,17 @@ fn ExportLinks(filter: AuditFilter) -> impl IntoView {
 #[component]
 pub fn AuditEventDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get_str("id").and_then(|i| i.parse::<i64>().ok())));
-    let event = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => get_audit_event(id).await,
-            None => Ok(None),
-        }
-    });
+    let id =
+        Memo::new(move |_| params.with(|p| p.get_str("id").and_then(|i| i.parse::<i64>().ok())));
+    let event = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => get_audit_event(id).await,
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Title text="Audit event"/>
         <p><A href="/audit">"← Audit"</A></p>

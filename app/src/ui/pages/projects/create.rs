@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::OnChanged;
 use crate::api::projects::create_project;
-use crate::ui::components::{field_message, general_message, use_hydrated, ErrorNotice, FieldError};
+use crate::ui::components::{
+    field_message, general_message, use_hydrated, ErrorNotice, FieldError,
+};
 use crate::AppError;
 
 const FIELDS: [&str; 3] = ["name", "display_name", "description"];
@@ -30,7 +32,9 @@ pub(super) fn CreateProjectForm(on_changed: OnChanged) -> impl IntoView {
         }
     });
     let error = Memo::new(move |_| create.value().get().and_then(Result::err));
-    let msg = move |field: &'static str| Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)));
+    let msg = move |field: &'static str| {
+        Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)))
+    };
     let general = Signal::derive(move || error.with(|e| general_message(e.as_ref(), &FIELDS)));
     let conflict = Signal::derive(move || match error.get() {
         Some(AppError::Conflict(m)) => Some(m),

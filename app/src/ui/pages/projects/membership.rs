@@ -35,7 +35,11 @@ pub(super) fn MembershipTable(
 }
 
 #[component]
-fn MembershipRow(namespace: NamespaceRow, projects: Vec<String>, on_changed: OnChanged) -> impl IntoView {
+fn MembershipRow(
+    namespace: NamespaceRow,
+    projects: Vec<String>,
+    on_changed: OnChanged,
+) -> impl IntoView {
     let hydrated = use_hydrated();
     let name = namespace.name.clone();
     let current = namespace.project.clone().unwrap_or_default();
@@ -55,7 +59,13 @@ fn MembershipRow(namespace: NamespaceRow, projects: Vec<String>, on_changed: OnC
             }
         }
     });
-    let error = Signal::derive(move || move_ns.value().get().and_then(Result::err).map(|e| e.to_string()));
+    let error = Signal::derive(move || {
+        move_ns
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
     let unchanged = {
         let current = current.clone();
         move || choice.get() == current

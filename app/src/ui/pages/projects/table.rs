@@ -67,7 +67,11 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
             .collect_view()
             .into_any()
     };
-    let edit_label = if project.recorded { "Edit" } else { "Record…" };
+    let edit_label = if project.recorded {
+        "Edit"
+    } else {
+        "Record…"
+    };
     view! {
         <tbody data-project=name.clone()>
             <tr>
@@ -120,7 +124,11 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
 /// Display name and description; for a project known only from labels,
 /// saving records it.
 #[component]
-fn RenameForm(project: ProjectSummary, on_done: OnChanged, on_cancel: Callback<()>) -> impl IntoView {
+fn RenameForm(
+    project: ProjectSummary,
+    on_done: OnChanged,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let name = project.name.clone();
     let recorded = project.recorded;
     let display_name = RwSignal::new(project.display_name.clone());
@@ -143,7 +151,12 @@ fn RenameForm(project: ProjectSummary, on_done: OnChanged, on_cancel: Callback<(
             }
         }
     });
-    let error = Signal::derive(move || save.value().get().and_then(Result::err).map(|e| e.to_string()));
+    let error = Signal::derive(move || {
+        save.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    });
     let on_submit = {
         let name = name.clone();
         move |ev: SubmitEvent| {
@@ -182,9 +195,14 @@ fn RenameForm(project: ProjectSummary, on_done: OnChanged, on_cancel: Callback<(
 /// The delete confirmation; when the server refuses because registries
 /// remain, its sentence and a "Delete anyway".
 #[component]
-fn DeleteProject(project: ProjectSummary, on_done: OnChanged, on_cancel: Callback<()>) -> impl IntoView {
+fn DeleteProject(
+    project: ProjectSummary,
+    on_done: OnChanged,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let name = project.name.clone();
-    let delete = Action::new(|(name, confirm): &(String, bool)| delete_project(name.clone(), *confirm));
+    let delete =
+        Action::new(|(name, confirm): &(String, bool)| delete_project(name.clone(), *confirm));
     Effect::new({
         let name = name.clone();
         move |_| {
@@ -253,5 +271,8 @@ fn delete_message(project: &ProjectSummary) -> String {
         1 => "Its registry and the registry's copies are removed.".to_owned(),
         n => format!("Its {n} registries and their copies are removed."),
     };
-    format!("This deletes project {}. {registries} {namespaces}", project.name)
+    format!(
+        "This deletes project {}. {registries} {namespaces}",
+        project.name
+    )
 }

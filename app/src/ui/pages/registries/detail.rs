@@ -11,11 +11,14 @@ use leptos_router::NavigateOptions;
 use super::edit::load_error;
 use super::{detail_href, use_registry_param};
 use crate::api::registries::{
-    delete_registry, get_registry, resync_registry, NamespaceSync, RegistryDetail, Scope, SecretReference,
-    SyncState,
+    delete_registry, get_registry, resync_registry, NamespaceSync, RegistryDetail, Scope,
+    SecretReference, SyncState,
 };
 use crate::domain::age::short_age;
-use crate::ui::components::{now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge, StateBadge};
+use crate::ui::audit::RegistryHistory;
+use crate::ui::components::{
+    now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge, StateBadge,
+};
 use crate::AppError;
 
 /// How often the page refetches while a namespace is pending.
@@ -25,7 +28,10 @@ type DetailResource = Resource<(Result<RegistryDetail, AppError>, i64)>;
 
 /// Whether any namespace still waits for its copy.
 fn any_pending(detail: &RegistryDetail) -> bool {
-    detail.namespaces.iter().any(|n| n.state == SyncState::Pending)
+    detail
+        .namespaces
+        .iter()
+        .any(|n| n.state == SyncState::Pending)
 }
 
 /// The page.
@@ -59,6 +65,23 @@ pub fn RegistryDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        // Outside the transition, so polling does not reload the history.
+        {move || target.get().map(|(scope, name)| view! { <History scope name/> })}
+    }
+}
+
+/// The audit log of this registry (the audit feature's component).
+#[component]
+fn History(scope: Scope, name: String) -> impl IntoView {
+    let history = match scope {
+        Scope::Project { project } => view! { <RegistryHistory project name/> }.into_any(),
+        Scope::Namespace { namespace } => view! { <RegistryHistory namespace name/> }.into_any(),
+    };
+    view! {
+        <section aria-labelledby="history-heading" data-testid="registry-history">
+            <h2 id="history-heading">"History"</h2>
+            {history}
+        </section>
     }
 }
 
@@ -71,7 +94,8 @@ pub fn RegistryDetailPage() -> impl IntoView {
 fn poll_while_pending(detail: DetailResource) {
     Effect::new(move |_| {
         let tick = move || {
-            let pending = detail.with_untracked(|d| matches!(d, Some((Ok(d), _)) if any_pending(d)));
+            let pending =
+                detail.with_untracked(|d| matches!(d, Some((Ok(d), _)) if any_pending(d)));
             if pending {
                 detail.refetch();
             }
@@ -86,8 +110,10 @@ fn poll_while_pending(detail: DetailResource) {
 #[component]
 fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView {
     let hydrated = use_hydrated();
-    let resync = Action::new(|(scope, name): &(Scope, String)| resync_registry(scope.clone(), name.clone()));
-    let delete = Action::new(|(scope, name): &(Scope, String)| delete_registry(scope.clone(), name.clone()));
+    let resync =
+        Action::new(|(scope, name): &(Scope, String)| resync_registry(scope.clone(), name.clone()));
+    let delete =
+        Action::new(|(scope, name): &(Scope, String)| delete_registry(scope.clone(), name.clone()));
     let confirming = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = resync.value().get() {
@@ -101,7 +127,8 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
         }
     });
     let error = Signal::derive(move || {
-        let failed = |v: Option<Result<(), AppError>>| v.and_then(Result::err).map(|e| e.to_string());
+        let failed =
+            |v: Option<Result<(), AppError>>| v.and_then(Result::err).map(|e| e.to_string());
         failed(delete.value().get()).or_else(|| failed(resync.value().get()))
     });
     let resynced = move || matches!(resync.value().get(), Some(Ok(()))) && !resync.pending().get();
@@ -110,7 +137,13 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
     let delete_key = key.clone();
     let confirm_message = {
         let (scope, name) = key.clone();
-        move || delete_message(&scope, &name, detail.get_untracked().and_then(|(d, _)| d.ok()).as_ref())
+        move || {
+            delete_message(
+                &scope,
+                &name,
+                detail.get_untracked().and_then(|(d, _)| d.ok()).as_ref(),
+            )
+        }
     };
     view! {
         <div class="actions push-right">
@@ -160,8 +193,13 @@ fn delete_message(scope: &Scope, name: &str, detail: Option<&RegistryDetail>) ->
                 .map(|d| d.namespaces.iter().map(|n| n.namespace.as_str()).collect())
                 .unwrap_or_default();
             match namespaces.len() {
-                0 => format!("This deletes registry {name} of project {project}. It has no copies yet."),
-                1 => format!("This deletes registry {name} and its copy in 1 namespace: {}.", namespaces[0]),
+                0 => format!(
+                    "This deletes registry {name} of project {project}. It has no copies yet."
+                ),
+                1 => format!(
+                    "This deletes registry {name} and its copy in 1 namespace: {}.",
+                    namespaces[0]
+                ),
                 n => format!(
                     "This deletes registry {name} and its copies in {n} namespaces: {}.",
                     namespaces.join(", ")
@@ -174,7 +212,9 @@ fn delete_message(scope: &Scope, name: &str, detail: Option<&RegistryDetail>) ->
 #[component]
 fn DetailBody(detail: RegistryDetail, now: i64) -> impl IntoView {
     let s = detail.summary.clone();
-    let created = s.created_unix.map(|c| format!("{} ago", short_age(now - c)));
+    let created = s
+        .created_unix
+        .map(|c| format!("{} ago", short_age(now - c)));
     let pending = any_pending(&detail);
     view! {
         <section aria-labelledby="summary-heading" class="detail-summary">
@@ -200,11 +240,6 @@ fn DetailBody(detail: RegistryDetail, now: i64) -> impl IntoView {
         <section aria-labelledby="references-heading">
             <h2 id="references-heading">"Used by"</h2>
             <ReferencesTable name=s.name.clone() rows=detail.references.clone()/>
-        </section>
-        <section aria-labelledby="history-heading" data-testid="history">
-            <h2 id="history-heading">"History"</h2>
-            // The audit feature's `RegistryHistory` component goes here (not built yet).
-            <p class="muted">"The audit log of this registry will be shown here."</p>
         </section>
     }
 }

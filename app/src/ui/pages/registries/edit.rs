@@ -21,7 +21,10 @@ pub fn NewRegistryPage() -> impl IntoView {
     let initial = query.with_untracked(|q| {
         q.get("project")
             .map(|project| Scope::Project { project })
-            .or_else(|| q.get("namespace").map(|namespace| Scope::Namespace { namespace }))
+            .or_else(|| {
+                q.get("namespace")
+                    .map(|namespace| Scope::Namespace { namespace })
+            })
     });
     let choices = Resource::new(
         || (),

@@ -13,13 +13,25 @@ use leptos_router::NavigateOptions;
 use super::detail_href;
 use super::hosts::{HostDraft, HostPicker};
 use crate::api::cluster::NamespaceRow;
-use crate::api::registries::{create_registry, update_registry, RegistryDetail, RegistryInput, Scope};
+use crate::api::registries::{
+    create_registry, update_registry, RegistryDetail, RegistryInput, Scope,
+};
 use crate::domain::secret::Password;
-use crate::ui::components::{field_message, general_message, use_hydrated, ErrorNotice, FieldError, ScopeBadge};
+use crate::ui::components::{
+    field_message, general_message, use_hydrated, ErrorNotice, FieldError, ScopeBadge,
+};
 use crate::AppError;
 
 /// The fields the server may name in [`AppError::Invalid`].
-const FIELDS: [&str; 7] = ["scope", "name", "hosts", "username", "password", "email", "description"];
+const FIELDS: [&str; 7] = [
+    "scope",
+    "name",
+    "hosts",
+    "username",
+    "password",
+    "email",
+    "description",
+];
 
 /// Creating (scope and name chosen here) or editing (both fixed).
 #[derive(Debug, Clone)]
@@ -150,7 +162,10 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
 
     let navigate = use_navigate();
     Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => navigate(&detail_href(&saved.scope, &saved.name), NavigateOptions::default()),
+        Some(Ok(saved)) => navigate(
+            &detail_href(&saved.scope, &saved.name),
+            NavigateOptions::default(),
+        ),
         // Everything typed stays, except the password.
         Some(Err(_)) => fields.password.set(String::new()),
         None => {}
@@ -165,7 +180,10 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             if fields.hosts.with_untracked(Vec::is_empty) && !draft.add_to(fields.hosts) {
                 return;
             }
-            let scope = match fixed_scope.clone().map_or_else(|| fields.chosen_scope(), Ok) {
+            let scope = match fixed_scope
+                .clone()
+                .map_or_else(|| fields.chosen_scope(), Ok)
+            {
                 Ok(scope) => scope,
                 Err(e) => return local_error.set(Some(e)),
             };
@@ -173,16 +191,20 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
         }
     };
 
-    let msg = move |field: &'static str| Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)));
+    let msg = move |field: &'static str| {
+        Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)))
+    };
     let general = Signal::derive(move || error.with(|e| general_message(e.as_ref(), &FIELDS)));
     let conflict = Signal::derive(move || match error.get() {
         Some(AppError::Conflict(m)) => Some(m),
         _ => None,
     });
+    let description_message = msg("description");
     let pending = save.pending();
-    let cancel_href = fixed_scope
-        .as_ref()
-        .map_or_else(|| "/".to_owned(), |s| detail_href(s, &fields.name.get_untracked()));
+    let cancel_href = fixed_scope.as_ref().map_or_else(
+        || "/".to_owned(),
+        |s| detail_href(s, &fields.name.get_untracked()),
+    );
 
     view! {
         <form class="registry-form" method="post" novalidate=true on:submit=on_submit data-testid="registry-form">
@@ -212,13 +234,13 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             <label>
                 "Description"
                 <textarea id="description" name="description" rows="3" data-testid="description"
-                    aria-invalid=move || msg("description").get().is_some().to_string()
-                    aria-describedby=move || msg("description").get().map(|_| "description-error")
+                    aria-invalid=move || description_message.get().is_some().to_string()
+                    aria-describedby=move || description_message.get().map(|_| "description-error")
                     prop:value=move || fields.description.get()
                     on:input=move |ev| fields.description.set(event_target_value(&ev))>
                     {fields.description.get_untracked()}
                 </textarea>
-                <FieldError id="description-error" message=msg("description")/>
+                <FieldError id="description-error" message=description_message/>
             </label>
             <div class="actions">
                 <button type="submit" data-testid="save-registry" disabled=move || !hydrated.get() || pending.get()>
@@ -296,7 +318,11 @@ fn ScopeChooser(
 
 /// The name, with the server's conflict sentence right under it.
 #[component]
-fn NameField(fields: Fields, message: Signal<Option<String>>, conflict: Signal<Option<String>>) -> impl IntoView {
+fn NameField(
+    fields: Fields,
+    message: Signal<Option<String>>,
+    conflict: Signal<Option<String>>,
+) -> impl IntoView {
     let described = move || {
         let mut ids = vec!["name-hint"];
         if message.get().is_some() {
@@ -372,7 +398,11 @@ fn TextField(
 
 /// The password: never pre-filled, never echoed; on edit, empty keeps it.
 #[component]
-fn PasswordField(value: RwSignal<String>, message: Signal<Option<String>>, editing: bool) -> impl IntoView {
+fn PasswordField(
+    value: RwSignal<String>,
+    message: Signal<Option<String>>,
+    editing: bool,
+) -> impl IntoView {
     let hint = if editing {
         "Leave empty to keep the current password. regboard never shows a stored password."
     } else {

@@ -89,7 +89,13 @@ impl HostDraft {
                     return false;
                 }
                 hosts.update(|h| h.push(server));
-                for field in [self.account, self.region, self.location, self.acr_name, self.host] {
+                for field in [
+                    self.account,
+                    self.region,
+                    self.location,
+                    self.acr_name,
+                    self.host,
+                ] {
                     field.set(String::new());
                 }
                 self.error.set(None);
@@ -125,7 +131,10 @@ pub(super) fn HostPicker(
         }
     };
     let preview = move || draft.preset().server().ok();
-    let text_input = move |label: &'static str, testid: &'static str, hint: &'static str, value: RwSignal<String>| {
+    let text_input = move |label: &'static str,
+                           testid: &'static str,
+                           hint: &'static str,
+                           value: RwSignal<String>| {
         view! {
             <label>
                 {label}

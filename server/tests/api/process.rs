@@ -1,0 +1,66 @@
+//! Running the real `regboard serve` binary against a sandbox the test owns,
+//! with its stderr (the log) captured.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A running `regboard serve`.
+pub struct Regboard {
+    /// Its base URL.
+    pub url: String,
+    child: Child,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Regboard {
+    /// Starts `regboard serve --kubeconfig <kubeconfig> --database <db>` plus
+    /// `extra` flags, and waits until it listens.
+    pub fn start(kubeconfig: &Path, db: &Path, extra: &[&str]) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_regboard"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .arg("--database")
+            .arg(db)
+            .args(extra)
+            .env("RUST_LOG", "debug")
+            .env_remove("KUBECONFIG")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.split("listening on ").nth(1) {
+                    let _ = tx.send(url.trim().to_owned());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("regboard listens");
+        Self { url, child, log }
+    }
+
+    /// Kills the process without warning (SIGKILL).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stops the process gracefully and returns its whole log.
+    pub fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let _ = self.child.wait();
+        std::thread::sleep(Duration::from_millis(100));
+        self.log.lock().unwrap().join("\n")
+    }
+}
