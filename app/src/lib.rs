@@ -5,6 +5,9 @@
 //! (`services`, implemented by the server crate) → cluster / database.
 //! The `app` crate therefore needs no kube or sqlx dependency.
 
+// Leptos view types of the larger pages nest deeply.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod domain;
 pub mod error;

@@ -41,6 +41,15 @@ test("a namespace registry is created and listed", async ({ page }) => {
   await expect(list.row(name)).toHaveCount(0);
   await list.open("?namespace=payments-dev");
   await expect(list.row(name)).toBeVisible();
+  // Filters also apply in place, and "Clear filters" brings everything back.
+  await list.filterNamespace.selectOption("search-dev");
+  await expect(page).toHaveURL(/\/\?namespace=search-dev$/);
+  await expect(list.row(name)).toHaveCount(0);
+  await expect(list.loadError).toHaveCount(0);
+  await list.clearFilters.click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(list.row(name)).toBeVisible();
+  await expect(list.loadError).toHaveCount(0);
 
   const secret = await cluster.getSecret("payments-dev", name);
   expect(secret?.type).toBe("kubernetes.io/dockerconfigjson");
@@ -172,6 +181,9 @@ test("deleting asks first, then removes the registry from the list and the clust
   await expect(page).toHaveURL(/\/$/);
   const list = new RegistriesPage(page);
   await expect(list.heading).toHaveText("Registries");
+  // The list loaded (client-side, after the navigation) and no longer has it.
+  await expect(list.table.or(list.empty)).toBeVisible();
+  await expect(list.loadError).toHaveCount(0);
   await expect(list.row(name)).toHaveCount(0);
   expect(await cluster.getSecret("payments-dev", name)).toBeNull();
   await cluster.dispose();

@@ -101,7 +101,7 @@ async fn run(total: usize) {
         ("no filter", &[]),
         (
             "one registry (History tab)",
-            &[("namespace", "ns-17"), ("registry", "reg-117")],
+            &[("namespace", "ns-117"), ("registry", "reg-117")],
         ),
         ("actor", &[("actor", "user-7")]),
         ("action prefix", &[("action", "registry.*")]),

@@ -42,7 +42,7 @@ pub enum AuditCommand {
         format: String,
         /// The filter.
         #[command(flatten)]
-        filter: FilterArgs,
+        filter: Box<FilterArgs>,
     },
 }
 
@@ -106,7 +106,7 @@ pub async fn run(args: AuditArgs) -> Result<()> {
         AuditCommand::Head => head(&db).await,
         AuditCommand::Export { format, filter } => {
             let format: ExportFormat = format.parse()?;
-            export_to_stdout(&db, filter.into(), format).await
+            export_to_stdout(&db, (*filter).into(), format).await
         }
     };
     db.close().await;

@@ -33,8 +33,12 @@ impl Backend {
     ) -> Self {
         let client = connection.client.clone();
         let cluster = KubeCluster::start(connection);
-        let reconciler =
-            Reconciler::start(client.clone(), cluster.inventory.clone(), options.clone());
+        let reconciler = Reconciler::start(
+            client.clone(),
+            cluster.inventory.clone(),
+            options.clone(),
+            Some(audit.clone()),
+        );
         let registries = KubeRegistries::new(
             client.clone(),
             options.system_namespace.clone(),

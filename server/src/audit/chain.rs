@@ -197,7 +197,7 @@ mod tests {
                 ..row()
             },
             ChainRow {
-                prev_hash: &"1"[..],
+                prev_hash: "1",
                 ..row()
             },
         ];

@@ -28,6 +28,7 @@ mod chain;
 pub mod export;
 mod key;
 pub(crate) mod query;
+mod raw;
 mod service;
 mod store;
 pub(crate) mod verify;

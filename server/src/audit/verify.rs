@@ -1,17 +1,19 @@
 //! Checking the chain: every id present from 1, every `prev_hash` equal to
 //! the hash of the row before, every `hash` equal to the recomputed one.
 //!
-//! The id range is split into one slice per core; each slice is streamed
-//! and checked on its own connection, then the slices are stitched at their
-//! edges, so the first bad row is the same one a single pass would name.
+//! The id range is split into one slice per core; each slice is read
+//! through SQLite's C API (see `raw`) and checked on its own connection and
+//! blocking thread, then the slices are stitched at their edges, so the
+//! first bad row is the same one a single pass would name.
 
 use std::fmt;
 
-use futures::TryStreamExt;
-use sqlx::{Row, SqlitePool};
+use std::ptr::NonNull;
 
-use super::chain::{hex_matches, ChainRow, Hasher, GENESIS};
-use crate::error::Result;
+use sqlx::SqlitePool;
+
+use super::chain::{hex_matches, Hasher, GENESIS};
+use crate::error::{Error, Result};
 
 /// Slices smaller than this are not worth a second connection.
 const MIN_SLICE: i64 = 50_000;
@@ -124,39 +126,22 @@ struct Slice {
 
 async fn check_slice(db: &SqlitePool, lo: i64, hi: i64) -> Result<Slice> {
     let mut conn = db.acquire().await?;
-    let mut rows = sqlx::query(
-        "SELECT id, at, actor_kind, actor_id, actor_name, untrusted_source_addr, \
-         untrusted_user_agent, request_id, action, target_kind, target_project, \
-         target_namespace, target_name, outcome, status_code, details, prev_hash, hash \
-         FROM audit_events WHERE id BETWEEN ? AND ? ORDER BY id",
-    )
-    .bind(lo)
-    .bind(hi)
-    .fetch(&mut *conn);
+    tokio::task::spawn_blocking(move || {
+        let mut handle = futures::executor::block_on(conn.lock_handle())?;
+        check_rows(handle.as_raw_handle(), lo, hi)
+            .map_err(|reason| Error::Database(sqlx::Error::Protocol(reason)))
+    })
+    .await
+    .map_err(|e| Error::Database(sqlx::Error::Protocol(e.to_string())))?
+}
+
+/// Checks ids `lo..=hi` over the raw connection `db`.
+fn check_rows(db: NonNull<libsqlite3_sys::sqlite3>, lo: i64, hi: i64) -> Result<Slice, String> {
     let mut hasher = Hasher::default();
     let mut slice = Slice::default();
+    // The previous row's id and stored hash, kept raw: no allocation per row.
     let mut prev: Option<(i64, [u8; 32])> = None;
-    while let Some(r) = rows.try_next().await? {
-        let row = ChainRow {
-            id: r.try_get(0)?,
-            at: r.try_get(1)?,
-            actor_kind: r.try_get(2)?,
-            actor_id: r.try_get(3)?,
-            actor_name: r.try_get(4)?,
-            source_addr: r.try_get(5)?,
-            user_agent: r.try_get(6)?,
-            request_id: r.try_get(7)?,
-            action: r.try_get(8)?,
-            target_kind: r.try_get(9)?,
-            target_project: r.try_get(10)?,
-            target_namespace: r.try_get(11)?,
-            target_name: r.try_get(12)?,
-            outcome: r.try_get(13)?,
-            status_code: r.try_get(14)?,
-            details: r.try_get(15)?,
-            prev_hash: r.try_get(16)?,
-        };
-        let hash: &str = r.try_get(17)?;
+    super::raw::rows(db, lo, hi, |row, hash| {
         slice.rows += 1;
         match &prev {
             None => slice.first = Some((row.id, row.prev_hash.to_owned())),
@@ -174,7 +159,7 @@ async fn check_slice(db: &SqlitePool, lo: i64, hi: i64) -> Result<Slice> {
             }
             Some(_) => {}
         }
-        let digest = hasher.digest(&row);
+        let digest = hasher.digest(row);
         if slice.bad.is_none() && !hex_matches(hash, &digest) {
             slice.bad = Some(BadRow {
                 id: row.id,
@@ -183,13 +168,15 @@ async fn check_slice(db: &SqlitePool, lo: i64, hi: i64) -> Result<Slice> {
         }
         // Links are checked against the stored hash: a changed row is named
         // once (Altered), not again as a broken link on the next row.
-        let stored = decode(hash).unwrap_or(digest);
-        slice.last = Some((row.id, hash.to_owned()));
-        if slice.bad.is_some() {
-            break;
-        }
+        let stored = if slice.bad.is_none() {
+            digest
+        } else {
+            decode(hash).unwrap_or(digest)
+        };
         prev = Some((row.id, stored));
-    }
+        slice.bad.is_none()
+    })?;
+    slice.last = prev.map(|(id, digest)| (id, hex::encode(digest)));
     Ok(slice)
 }
 

@@ -24,8 +24,11 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 /// What happened to one operation.
 #[derive(Debug, Clone)]
 pub struct Outcome {
-    /// The registry, for creates and updates.
-    pub key: Option<RegistryKey>,
+    /// The registry.
+    pub key: RegistryKey,
+    /// Whether the outcome is the registry's state in `namespace` (false for
+    /// deletions of copies it no longer wants there).
+    pub is_state: bool,
     /// Where.
     pub namespace: String,
     /// The resulting state (creates and updates).
@@ -64,7 +67,7 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
                 Err(e) if status_code(&e) == Some(409) => {
                     already_exists(&api, key, namespace).await
                 }
-                Err(e) => failed(Some(key), namespace, &e),
+                Err(e) => failed(key, namespace, &e),
             }
         }
         Op::Update {
@@ -81,15 +84,17 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
                 Ok(_) => written(key, namespace, "updated"),
                 // Changed since the snapshot: the next pass sees the new version.
                 Err(e) if status_code(&e) == Some(409) => Outcome {
-                    key: Some(key),
+                    key,
+                    is_state: true,
                     namespace,
                     state: SyncState::Pending,
                     action: "retry",
                 },
-                Err(e) => failed(Some(key), namespace, &e),
+                Err(e) => failed(key, namespace, &e),
             }
         }
         Op::Delete {
+            key,
             namespace,
             name,
             uid,
@@ -103,9 +108,12 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
                 ..DeleteParams::default()
             };
             match with_retry(timeout, || api.delete(&name, &params)).await {
-                Ok(_) => deleted(namespace),
-                Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(namespace),
-                Err(e) => failed(None, namespace, &e),
+                Ok(_) => deleted(key, namespace),
+                Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(key, namespace),
+                Err(e) => Outcome {
+                    is_state: false,
+                    ..failed(key, namespace, &e)
+                },
             }
         }
     }
@@ -115,20 +123,22 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
 async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) -> Outcome {
     match api.get(&key.1).await {
         Ok(existing) if labels::is_ours(&existing) => Outcome {
-            key: Some(key),
+            key,
+            is_state: true,
             namespace,
             state: SyncState::Pending,
             action: "retry",
         },
         Ok(existing) => Outcome {
-            key: Some(key),
+            key,
+            is_state: true,
             namespace,
             state: SyncState::Conflict {
                 secret_type: existing.type_.unwrap_or_else(|| "Opaque".into()),
             },
             action: "conflict",
         },
-        Err(e) => failed(Some(key), namespace, &e),
+        Err(e) => failed(key, namespace, &e),
     }
 }
 
@@ -184,27 +194,30 @@ fn timeout_error(timeout: Duration) -> kube::Error {
 
 fn written(key: RegistryKey, namespace: String, action: &'static str) -> Outcome {
     Outcome {
-        key: Some(key),
+        key,
+        is_state: true,
         namespace,
         state: SyncState::Synced,
         action,
     }
 }
 
-fn deleted(namespace: String) -> Outcome {
+fn deleted(key: RegistryKey, namespace: String) -> Outcome {
     Outcome {
-        key: None,
+        key,
+        is_state: false,
         namespace,
         state: SyncState::Synced,
         action: "deleted",
     }
 }
 
-fn failed(key: Option<RegistryKey>, namespace: String, err: &kube::Error) -> Outcome {
+fn failed(key: RegistryKey, namespace: String, err: &kube::Error) -> Outcome {
     let message = describe_kube_error(err);
     tracing::warn!(%namespace, error = %message, "reconcile operation failed");
     Outcome {
         key,
+        is_state: true,
         namespace,
         state: SyncState::Error { message },
         action: "error",

@@ -14,6 +14,7 @@
 //! can never be created twice.
 
 mod apply;
+mod audit;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
@@ -33,6 +34,7 @@ use tokio::sync::{watch, Notify};
 pub use apply::Outcome;
 pub use plan::{plan, Op, Plan, RegistryKey, Snapshot};
 
+use crate::audit::AuditLog;
 use crate::cluster::Inventory;
 use crate::registries::labels::managed_selector;
 
@@ -58,11 +60,18 @@ pub struct Reconciler {
     status: Arc<RwLock<StatusMap>>,
     wake: Arc<Notify>,
     passes: watch::Receiver<u64>,
+    audit: Option<AuditLog>,
 }
 
 impl Reconciler {
-    /// Starts the reflector on managed Secrets and the reconcile loop.
-    pub fn start(client: kube::Client, inventory: Inventory, options: ReconcileOptions) -> Self {
+    /// Starts the reflector on managed Secrets and the reconcile loop; each
+    /// pass that changes something is recorded in `audit` when given.
+    pub fn start(
+        client: kube::Client,
+        inventory: Inventory,
+        options: ReconcileOptions,
+        audit: Option<AuditLog>,
+    ) -> Self {
         let (managed, writer) = reflector::store();
         let (changed_tx, changed) = watch::channel(0u64);
         let selector = watcher::Config::default().labels(&managed_selector());
@@ -87,6 +96,7 @@ impl Reconciler {
             status: Arc::default(),
             wake: Arc::new(Notify::new()),
             passes,
+            audit,
         };
         tokio::spawn(
             this.clone()
@@ -142,7 +152,7 @@ impl Reconciler {
                 () = tokio::time::sleep(options.resync_interval) => {},
             }
             // Let a burst of events settle into one pass.
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
             managed_changed.mark_unchanged();
             inventory_changed.mark_unchanged();
         }
@@ -176,13 +186,14 @@ impl Reconciler {
             tracing::info!(operations = ops.len(), "reconciling project registries");
         }
         let outcomes = apply::apply(client, ops, options.concurrency, options.call_timeout).await;
-        for outcome in outcomes {
-            if let Some(key) = &outcome.key {
-                if let Some(per_ns) = plan.status.get_mut(key) {
-                    per_ns.insert(outcome.namespace.clone(), outcome.state.clone());
-                }
+        for outcome in outcomes.iter().filter(|o| o.is_state) {
+            if let Some(per_ns) = plan.status.get_mut(&outcome.key) {
+                per_ns.insert(outcome.namespace.clone(), outcome.state.clone());
             }
         }
         *self.status.write().expect("status lock") = plan.status;
+        if let Some(audit) = &self.audit {
+            audit::record_pass(audit, &outcomes).await;
+        }
     }
 }

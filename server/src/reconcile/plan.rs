@@ -59,6 +59,8 @@ pub enum Op {
     },
     /// Delete a copy nobody wants any more (precondition: its uid).
     Delete {
+        /// The registry the copy was made for.
+        key: RegistryKey,
         /// Where.
         namespace: String,
         /// The copy's name.
@@ -159,6 +161,10 @@ pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), Stri
     for copy in copies.values() {
         if is_stale_copy(copy, &project_of, &sources) {
             plan.ops.push(Op::Delete {
+                key: (
+                    label(copy, PROJECT_LABEL).unwrap_or_default().to_owned(),
+                    label(copy, REGISTRY_LABEL).unwrap_or_default().to_owned(),
+                ),
                 namespace: copy.metadata.namespace.clone().unwrap_or_default(),
                 name: copy.metadata.name.clone().unwrap_or_default(),
                 uid: copy.metadata.uid.clone().unwrap_or_default(),

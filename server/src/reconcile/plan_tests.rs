@@ -236,6 +236,7 @@ fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
                 namespace,
                 name,
                 uid,
+                ..
             } => {
                 assert_eq!(uid, &format!("copy-{namespace}"));
                 (namespace.as_str(), name.as_str())

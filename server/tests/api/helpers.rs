@@ -9,7 +9,7 @@ use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use regboard_server::audit::AuditLog;
 use regboard_server::backend::Backend;
 use regboard_server::cluster::{Connection, KubeCluster};
-use regboard_server::reconcile::{ReconcileOptions, Reconciler};
+use regboard_server::reconcile::ReconcileOptions;
 use regboard_server::{serve, AppState};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
@@ -26,8 +26,6 @@ pub struct TestApp {
     pub sandbox: Option<Sandbox>,
     /// The cluster service the server uses.
     pub cluster: KubeCluster,
-    /// The reconciler of project registries.
-    pub reconciler: Reconciler,
     /// The audit log the server writes (same database).
     pub audit: AuditLog,
     /// The database file.
@@ -108,7 +106,6 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         .first_check(Duration::from_secs(5))
         .await;
     let cluster = backend.cluster.clone();
-    let reconciler = backend.reconciler.clone();
     let state = AppState::new(
         serve::leptos_options(addr),
         db.clone(),
@@ -126,7 +123,6 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         client: reqwest::Client::new(),
         sandbox,
         cluster,
-        reconciler,
         audit,
         db_path,
         _dir: dir,

@@ -20,6 +20,7 @@ pub fn ScopeBadge(
             <span class="mono">{name}</span>
         </span>
     }
+    .into_any()
 }
 
 /// One namespace's state: synced, pending, conflict or error, coloured.
@@ -65,4 +66,5 @@ pub fn SyncSummaryView(
                 .collect_view()}
         </span>
     }
+    .into_any()
 }

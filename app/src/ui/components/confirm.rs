@@ -73,4 +73,5 @@ pub fn ConfirmPanel(
             </div>
         </section>
     }
+    .into_any()
 }

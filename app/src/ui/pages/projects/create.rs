@@ -86,4 +86,5 @@ pub(super) fn CreateProjectForm(on_changed: OnChanged) -> impl IntoView {
             </div>
         </form>
     }
+    .into_any()
 }

@@ -32,6 +32,7 @@ pub(super) fn MembershipTable(
             </table>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -107,4 +108,5 @@ fn MembershipRow(
             </td>
         </tr>
     }
+    .into_any()
 }

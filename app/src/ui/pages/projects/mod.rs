@@ -79,4 +79,5 @@ pub fn ProjectsPage() -> impl IntoView {
             <CreateProjectForm on_changed/>
         </section>
     }
+    .into_any()
 }

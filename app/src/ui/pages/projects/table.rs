@@ -119,6 +119,7 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
             }}
         </tbody>
     }
+    .into_any()
 }
 
 /// Display name and description; for a project known only from labels,
@@ -190,6 +191,7 @@ fn RenameForm(
             </div>
         </form>
     }
+    .into_any()
 }
 
 /// The delete confirmation; when the server refuses because registries
@@ -255,6 +257,7 @@ fn DeleteProject(
             }.into_any(),
         }}
     }
+    .into_any()
 }
 
 /// What deleting `project` does, named precisely.

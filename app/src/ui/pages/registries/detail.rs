@@ -50,13 +50,18 @@ pub fn RegistryDetailPage() -> impl IntoView {
     );
     poll_while_pending(detail);
     let name = move || target.get().map(|(_, n)| n).unwrap_or_default();
-    view! {
+    // Each part is type-erased: one nested view type for the whole page
+    // overflows rustc's query depth when the wasm is built.
+    let header = view! {
         <Title text=name/>
         <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/">"Registries"</a>" / "</nav>
         <div class="toolbar">
             <h1 class="mono" data-testid="registry-name">{name}</h1>
             {move || target.get().map(|(scope, name)| view! { <Actions scope name detail/> })}
         </div>
+    }
+    .into_any();
+    let body = view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the registry…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
@@ -65,9 +70,16 @@ pub fn RegistryDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        // Outside the transition, so polling does not reload the history.
-        {move || target.get().map(|(scope, name)| view! { <History scope name/> })}
     }
+    .into_any();
+    // Outside the transition, so polling does not reload the history.
+    let history = (move || {
+        target
+            .get()
+            .map(|(scope, name)| view! { <History scope name/> })
+    })
+    .into_any();
+    view! { {header} {body} {history} }
 }
 
 /// The audit log of this registry (the audit feature's component).
@@ -83,6 +95,7 @@ fn History(scope: Scope, name: String) -> impl IntoView {
             {history}
         </section>
     }
+    .into_any()
 }
 
 /// Refetches `detail` every [`PENDING_POLL`] while any namespace is pending.
@@ -180,6 +193,7 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
             })}
         </div>
     }
+    .into_any()
 }
 
 /// What deleting removes, named precisely.
@@ -242,6 +256,7 @@ fn DetailBody(detail: RegistryDetail, now: i64) -> impl IntoView {
             <ReferencesTable name=s.name.clone() rows=detail.references.clone()/>
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -60,6 +60,7 @@ pub fn NewRegistryPage() -> impl IntoView {
             }}
         </Suspense>
     }
+    .into_any()
 }
 
 /// The edit page of the registry named by the route.
@@ -94,6 +95,7 @@ pub fn EditRegistryPage() -> impl IntoView {
             })}
         </Suspense>
     }
+    .into_any()
 }
 
 /// The notice shown when a page's data cannot be loaded.
@@ -104,4 +106,5 @@ pub(super) fn load_error(e: AppError) -> impl IntoView {
             <p><a href="/">"Back to the registries"</a></p>
         </section>
     }
+    .into_any()
 }

@@ -254,6 +254,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             </div>
         </form>
     }
+    .into_any()
 }
 
 /// Project or namespace, each with its select.
@@ -314,6 +315,7 @@ fn ScopeChooser(
             <FieldError id="scope-error" message/>
         </fieldset>
     }
+    .into_any()
 }
 
 /// The name, with the server's conflict sentence right under it.
@@ -351,6 +353,7 @@ fn NameField(
             </div>
         })}
     }
+    .into_any()
 }
 
 /// A labelled text input bound to `value`, with its error.
@@ -394,6 +397,7 @@ fn TextField(
             <FieldError id=error_id message/>
         </label>
     }
+    .into_any()
 }
 
 /// The password: never pre-filled, never echoed; on edit, empty keeps it.
@@ -427,4 +431,5 @@ fn PasswordField(
             <FieldError id="password-error" message/>
         </label>
     }
+    .into_any()
 }

@@ -201,4 +201,5 @@ pub(super) fn HostPicker(
             <FieldError id="hosts-error" message/>
         </fieldset>
     }
+    .into_any()
 }

@@ -60,7 +60,12 @@ pub fn RegistriesPage() -> impl IntoView {
     let filter = Memo::new(move |_| query.with(filter_from_query));
     let registries = Resource::new(
         move || filter.get(),
-        |f| async move { (list_registries(f).await, now_unix()) },
+        |mut f| async move {
+            // Always name the sort: a filter with every field empty encodes
+            // to nothing, and the server then refuses the call.
+            f.sort.get_or_insert_with(|| "name".to_owned());
+            (list_registries(f).await, now_unix())
+        },
     );
     view! {
         <Title text="Registries"/>
@@ -80,12 +85,15 @@ pub fn RegistriesPage() -> impl IntoView {
                     Ok(rows) if rows.is_empty() => view! { <EmptyState filtered=filter.get() != RegistryFilter::default()/> }.into_any(),
                     Ok(rows) => view! { <RegistryTable rows now/> }.into_any(),
                     Err(e) => view! {
-                        <section class="notice notice-error" role="alert"><p>{e.to_string()}</p></section>
+                        <section class="notice notice-error" role="alert" data-testid="registries-error">
+                            <p>{e.to_string()}</p>
+                        </section>
                     }.into_any(),
                 }
             })}
         </Transition>
     }
+    .into_any()
 }
 
 /// Project, namespace, host and sort controls. Selects apply at once; the
@@ -176,6 +184,7 @@ fn Filters(filter: Memo<RegistryFilter>) -> impl IntoView {
             </div>
         </form>
     }
+    .into_any()
 }
 
 /// A select of `options` plus "any", showing `current`.
@@ -209,6 +218,7 @@ where
             }).collect_view()}
         </select>
     }
+    .into_any()
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -232,6 +242,7 @@ fn EmptyState(filtered: bool) -> impl IntoView {
             }}
         </section>
     }
+    .into_any()
 }
 
 #[component]
@@ -260,6 +271,7 @@ fn RegistryTable(rows: Vec<RegistrySummary>, now: i64) -> impl IntoView {
             </table>
         </div>
     }
+    .into_any()
 }
 
 #[component]
@@ -291,4 +303,5 @@ fn RegistryRow(row: RegistrySummary, now: i64) -> impl IntoView {
             <td class="num">{age}</td>
         </tr>
     }
+    .into_any()
 }
