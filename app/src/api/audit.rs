@@ -245,7 +245,8 @@ pub struct ChainHead {
 /// than the event `before` when given.
 #[server(endpoint = "audit_page")]
 pub async fn get_audit_page(
-    filter: AuditFilter,
+    // An all-empty filter is sent as nothing at all; default it.
+    #[server(default)] filter: AuditFilter,
     before: Option<i64>,
     limit: Option<u32>,
 ) -> Result<AuditEventPage, AppError> {

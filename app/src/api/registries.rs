@@ -186,7 +186,10 @@ pub struct RegistryFilter {
 
 /// Registries matching `filter`.
 #[server(endpoint = "list_registries")]
-pub async fn list_registries(filter: RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
+pub async fn list_registries(
+    // An all-empty filter is sent as nothing at all; default it.
+    #[server(default)] filter: RegistryFilter,
+) -> Result<Vec<RegistrySummary>, AppError> {
     crate::services::services().registries.list(&filter).await
 }
 

@@ -197,3 +197,20 @@ async fn a_namespace_leaving_the_project_loses_its_copy() {
         .all(|n| n.namespace != "payments-staging"));
     assert!(matches!(d.namespaces[0].state, SyncState::Synced));
 }
+
+#[tokio::test]
+async fn the_list_answers_an_empty_filter_as_the_browser_sends_it() {
+    let app = spawn_app().await;
+    create(&app, ns_input("payments-dev", "listed", "pw"))
+        .await
+        .unwrap();
+    // serde_qs encodes an all-empty filter as an empty body.
+    let rows: Vec<regboard_app::api::registries::RegistrySummary> = call(
+        &app,
+        "list_registries",
+        &regboard_app::api::registries::RegistryFilter::default(),
+    )
+    .await
+    .unwrap();
+    assert!(rows.iter().any(|r| r.name == "listed"));
+}

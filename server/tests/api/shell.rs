@@ -29,17 +29,19 @@ async fn the_shell_is_server_rendered_with_navigation_and_hydration_scripts() {
 }
 
 #[tokio::test]
-async fn pages_not_built_yet_say_so_plainly() {
+async fn every_navigation_target_renders_and_only_access_says_it_is_not_built() {
     let app = spawn_app().await;
     for (path, title) in [
+        ("/", "Registries"),
         ("/projects", "Projects"),
-        ("/access", "Access"),
+        ("/namespaces", "Namespaces"),
         ("/audit", "Audit"),
+        ("/access", "Access"),
     ] {
         let (status, html) = app.get(path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(html.contains(&format!("<h1>{title}</h1>")), "{path}");
-        assert!(html.contains("Not built yet."), "{path}");
+        assert!(html.contains(&format!(">{title}</h1>")), "{path}: heading");
+        assert_eq!(html.contains("Not built yet."), path == "/access", "{path}");
     }
 }
 
