@@ -49,3 +49,31 @@ impl FromServerFnError for AppError {
         AppError::Transport(value.to_string())
     }
 }
+
+impl AppError {
+    /// The HTTP status that says the same thing as this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::Conflict(_) => 409,
+            AppError::NotFound(_) => 404,
+            AppError::Forbidden(_) => 403,
+            AppError::ClusterUnavailable(_) => 503,
+            AppError::Internal { .. } | AppError::Transport(_) => 500,
+        }
+    }
+}
+
+/// Gives a server function's response the status its error stands for (a
+/// refused name is a 409, not a server failure), then returns `result`.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(code) = http::StatusCode::from_u16(e.http_status()) {
+                response.set_status(code);
+            }
+        }
+    }
+    result
+}

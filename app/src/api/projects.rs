@@ -27,7 +27,7 @@ pub struct ProjectSummary {
 /// Every project: recorded ones and ones that exist only as namespace labels.
 #[server(endpoint = "list_projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    crate::services::services().projects.list().await
+    crate::error::respond(crate::services::services().projects.list().await)
 }
 
 /// Creates a project record.
@@ -38,10 +38,12 @@ pub async fn create_project(
     description: String,
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .projects
-        .create(&caller, &name, &display_name, &description)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .projects
+            .create(&caller, &name, &display_name, &description)
+            .await,
+    )
 }
 
 /// Changes a project's display name and description.
@@ -52,10 +54,12 @@ pub async fn rename_project(
     description: String,
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .projects
-        .rename(&caller, &name, &display_name, &description)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .projects
+            .rename(&caller, &name, &display_name, &description)
+            .await,
+    )
 }
 
 /// Deletes a project: its registries (and their copies) go, its namespaces
@@ -64,10 +68,12 @@ pub async fn rename_project(
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .projects
-        .delete(&caller, &name, confirm)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .projects
+            .delete(&caller, &name, confirm)
+            .await,
+    )
 }
 
 /// Moves a namespace into `project`, or out of any project when `None`.
@@ -77,8 +83,10 @@ pub async fn set_namespace_project(
     project: Option<String>,
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .projects
-        .set_namespace_project(&caller, &namespace, project.as_deref())
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .projects
+            .set_namespace_project(&caller, &namespace, project.as_deref())
+            .await,
+    )
 }

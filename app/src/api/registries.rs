@@ -190,54 +190,64 @@ pub async fn list_registries(
     // An all-empty filter is sent as nothing at all; default it.
     #[server(default)] filter: RegistryFilter,
 ) -> Result<Vec<RegistrySummary>, AppError> {
-    crate::services::services().registries.list(&filter).await
+    crate::error::respond(crate::services::services().registries.list(&filter).await)
 }
 
 /// One registry with its per-namespace status and references.
 #[server(endpoint = "get_registry")]
 pub async fn get_registry(scope: Scope, name: String) -> Result<RegistryDetail, AppError> {
-    crate::services::services()
-        .registries
-        .get(&scope, &name)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .registries
+            .get(&scope, &name)
+            .await,
+    )
 }
 
 /// Creates a registry; refuses a name already used in its scope.
 #[server(endpoint = "create_registry")]
 pub async fn create_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .registries
-        .create(&caller, input)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .registries
+            .create(&caller, input)
+            .await,
+    )
 }
 
 /// Edits hosts, username, password (empty keeps it), email and description.
 #[server(endpoint = "update_registry")]
 pub async fn update_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .registries
-        .update(&caller, input)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .registries
+            .update(&caller, input)
+            .await,
+    )
 }
 
 /// Deletes a registry and, for a project registry, all of its copies.
 #[server(endpoint = "delete_registry")]
 pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .registries
-        .delete(&caller, &scope, &name)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .registries
+            .delete(&caller, &scope, &name)
+            .await,
+    )
 }
 
 /// Asks the reconciler to bring a registry's copies up to date now.
 #[server(endpoint = "resync_registry")]
 pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError> {
     let caller = crate::services::caller();
-    crate::services::services()
-        .registries
-        .resync(&caller, &scope, &name)
-        .await
+    crate::error::respond(
+        crate::services::services()
+            .registries
+            .resync(&caller, &scope, &name)
+            .await,
+    )
 }

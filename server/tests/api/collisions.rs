@@ -260,3 +260,23 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn refusals_answer_with_the_http_status_they_stand_for() {
+    let app = spawn_app().await;
+    let status_of = |input: regboard_app::api::registries::RegistryInput| {
+        let body = serde_qs::to_string(&serde_json::json!({ "input": input })).unwrap();
+        let request = app
+            .client
+            .post(app.url("/api/create_registry"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status_of(ns_input("payments-dev", "once", "pw")).await, 200);
+    assert_eq!(status_of(ns_input("payments-dev", "once", "pw")).await, 409);
+    assert_eq!(
+        status_of(ns_input("payments-dev", "Bad_Name", "pw")).await,
+        422
+    );
+}
