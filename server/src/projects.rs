@@ -9,13 +9,13 @@ use regboard_app::api::projects::ProjectSummary;
 use regboard_app::domain::names::validate_project_name;
 use regboard_app::services::{Caller, ProjectService};
 use regboard_app::AppError;
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::SqlitePool;
 
-use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use crate::audit::{AuditLog, AuditTarget};
 use crate::cluster::{Inventory, PROJECT_LABEL};
 use crate::reconcile::Reconciler;
-use crate::registries::errors::{failure_outcome, status_code, to_app_error};
+use crate::registries::errors::{status_code, to_app_error};
 use crate::registries::labels::{self, SCOPE_LABEL, SCOPE_PROJECT};
 
 /// The project service.
@@ -46,36 +46,6 @@ impl KubeProjects {
             reconciler,
             audit,
             system_namespace,
-        }
-    }
-
-    async fn record(
-        &self,
-        caller: &Caller,
-        action: &str,
-        target: AuditTarget,
-        result: &Result<(), AppError>,
-        details: Value,
-    ) {
-        let (outcome, status_code) = match result {
-            Ok(()) => (Outcome::Success, None),
-            Err(e) => failure_outcome(e),
-        };
-        let details = match result {
-            Err(e) => json!({ "request": details, "message": e.to_string() }),
-            Ok(()) => details,
-        };
-        let event = NewEvent {
-            actor: Actor::Anonymous,
-            caller: caller.clone(),
-            action: action.into(),
-            target,
-            outcome,
-            status_code,
-            details,
-        };
-        if let Err(e) = self.audit.append(event).await {
-            tracing::error!(error = %e, action, "could not record an audit event");
         }
     }
 
@@ -286,19 +256,16 @@ impl ProjectService for KubeProjects {
         description: &str,
     ) -> Result<(), AppError> {
         let result = self.do_create(name, display_name, description).await;
-        let target = AuditTarget {
-            kind: "project".into(),
-            project: Some(name.into()),
-            ..AuditTarget::default()
-        };
-        self.record(
-            caller,
-            "project.create",
-            target,
-            &result,
-            json!({"display_name": display_name, "description": description}),
-        )
-        .await;
+        let target = project_target(name);
+        self.audit
+            .record_result(
+                caller,
+                "project.create",
+                target,
+                &result,
+                json!({"display_name": display_name, "description": description}),
+            )
+            .await;
         result
     }
 
@@ -328,37 +295,31 @@ impl ProjectService for KubeProjects {
             Ok(())
         }
         .await;
-        let target = AuditTarget {
-            kind: "project".into(),
-            project: Some(name.into()),
-            ..AuditTarget::default()
-        };
-        self.record(
-            caller,
-            "project.update",
-            target,
-            &result,
-            json!({"display_name": display_name, "description": description}),
-        )
-        .await;
+        let target = project_target(name);
+        self.audit
+            .record_result(
+                caller,
+                "project.update",
+                target,
+                &result,
+                json!({"display_name": display_name, "description": description}),
+            )
+            .await;
         result
     }
 
     async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError> {
         let result = self.do_delete(name, confirm).await;
-        let target = AuditTarget {
-            kind: "project".into(),
-            project: Some(name.into()),
-            ..AuditTarget::default()
-        };
-        self.record(
-            caller,
-            "project.delete",
-            target,
-            &result,
-            json!({"confirm": confirm}),
-        )
-        .await;
+        let target = project_target(name);
+        self.audit
+            .record_result(
+                caller,
+                "project.delete",
+                target,
+                &result,
+                json!({"confirm": confirm}),
+            )
+            .await;
         result
     }
 
@@ -406,14 +367,24 @@ impl ProjectService for KubeProjects {
             namespace: Some(namespace.into()),
             name: Some(namespace.into()),
         };
-        self.record(
-            caller,
-            action,
-            target,
-            &result,
-            json!({"before": {"project": before}, "after": {"project": project}}),
-        )
-        .await;
+        self.audit
+            .record_result(
+                caller,
+                action,
+                target,
+                &result,
+                json!({"before": {"project": before}, "after": {"project": project}}),
+            )
+            .await;
         result
+    }
+}
+
+/// The audit target of project `name`.
+fn project_target(name: &str) -> AuditTarget {
+    AuditTarget {
+        kind: "project".into(),
+        project: Some(name.into()),
+        ..AuditTarget::default()
     }
 }

@@ -27,6 +27,7 @@
 mod chain;
 pub mod export;
 mod key;
+mod outcome;
 pub(crate) mod query;
 mod raw;
 mod service;

@@ -2,7 +2,6 @@
 
 use regboard_app::AppError;
 
-use crate::audit::Outcome;
 use crate::cluster::describe_kube_error;
 
 /// The HTTP status of a Kubernetes API error, if it is one.
@@ -36,18 +35,6 @@ pub fn to_app_error(err: &kube::Error, what: &str, secrets: &[&str]) -> AppError
             message: format!("The cluster refused {what}: {message}"),
         },
         _ => AppError::ClusterUnavailable(message),
-    }
-}
-
-/// The audit outcome of an error shown to the user, with the HTTP status
-/// it stands for.
-pub fn failure_outcome(err: &AppError) -> (Outcome, Option<u16>) {
-    match err {
-        AppError::Forbidden(_) => (Outcome::Denied, Some(403)),
-        AppError::Conflict(_) => (Outcome::Conflict, Some(409)),
-        AppError::NotFound(_) => (Outcome::Invalid, Some(404)),
-        AppError::Invalid { .. } => (Outcome::Invalid, None),
-        _ => (Outcome::Error, None),
     }
 }
 

@@ -9,8 +9,7 @@ use regboard_app::AppError;
 use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
-use super::errors::failure_outcome;
-use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use crate::audit::{AuditLog, AuditTarget};
 use crate::cluster::Inventory;
 use crate::reconcile::Reconciler;
 
@@ -45,44 +44,23 @@ impl KubeRegistries {
         }
     }
 
-    /// Records the outcome of `action` on registry `name` in `scope` in the
-    /// audit log. A failure to record is logged; the change itself stands.
-    pub(super) async fn record<T>(
+    /// Records the outcome of `action` on registry `name` in `scope`.
+    async fn record<T>(
         &self,
         caller: &Caller,
         action: &str,
-        scope: &Scope,
-        name: &str,
+        (scope, name): (&Scope, &str),
         result: &Result<T, AppError>,
         details: Value,
     ) {
-        let (outcome, status_code) = match result {
-            Ok(_) => (Outcome::Success, None),
-            Err(e) => failure_outcome(e),
-        };
         let (project, namespace) = match scope {
             Scope::Project { project } => (Some(project.as_str()), None),
             Scope::Namespace { namespace } => (None, Some(namespace.as_str())),
         };
-        let event = NewEvent {
-            actor: Actor::Anonymous,
-            caller: caller.clone(),
-            action: action.to_owned(),
-            target: AuditTarget::registry(project, namespace, name),
-            outcome,
-            status_code,
-            details: match (details, result) {
-                (Value::Null, Err(e)) => json!({ "message": e.to_string() }),
-                (Value::Object(mut map), Err(e)) => {
-                    map.insert("message".into(), json!(e.to_string()));
-                    Value::Object(map)
-                }
-                (details, _) => details,
-            },
-        };
-        if let Err(e) = self.audit.append(event).await {
-            tracing::error!(error = %e, action, registry = name, "could not record an audit event");
-        }
+        let target = AuditTarget::registry(project, namespace, name);
+        self.audit
+            .record_result(caller, action, target, result, details)
+            .await;
     }
 }
 
@@ -108,7 +86,7 @@ impl RegistryService for KubeRegistries {
                 json!(self.audit.fingerprint(input.password.expose().as_bytes()));
         }
         let result = self.create_registry(input).await;
-        self.record(caller, "registry.create", &scope, &name, &result, details)
+        self.record(caller, "registry.create", (&scope, &name), &result, details)
             .await;
         result
     }
@@ -125,21 +103,27 @@ impl RegistryService for KubeRegistries {
             Err(_) => Value::Null,
         };
         let result = result.map(|(summary, _)| summary);
-        self.record(caller, "registry.update", &scope, &name, &result, details)
+        self.record(caller, "registry.update", (&scope, &name), &result, details)
             .await;
         result
     }
 
     async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
         let result = self.delete_registry(scope, name).await;
-        self.record(caller, "registry.delete", scope, name, &result, Value::Null)
-            .await;
+        self.record(
+            caller,
+            "registry.delete",
+            (scope, name),
+            &result,
+            Value::Null,
+        )
+        .await;
         result
     }
 
     async fn resync(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
         let result = self.resync_registry(scope, name).await;
-        self.record(caller, "registry.sync", scope, name, &result, Value::Null)
+        self.record(caller, "registry.sync", (scope, name), &result, Value::Null)
             .await;
         result
     }

@@ -1,0 +1,63 @@
+//! Recording the outcome of a request that a service handled: the shared
+//! step of every service that changes something.
+
+use regboard_app::services::Caller;
+use regboard_app::AppError;
+use serde_json::{json, Value};
+
+use super::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+
+/// The audit outcome of an error shown to the user, with the HTTP status it
+/// stands for.
+pub fn failure_outcome(err: &AppError) -> (Outcome, Option<u16>) {
+    let outcome = match err {
+        AppError::Forbidden(_) => Outcome::Denied,
+        AppError::Conflict(_) => Outcome::Conflict,
+        AppError::NotFound(_) | AppError::Invalid { .. } => Outcome::Invalid,
+        _ => Outcome::Error,
+    };
+    let code = err.http_status();
+    (outcome, (code != 500).then_some(code))
+}
+
+impl AuditLog {
+    /// Appends the outcome of `action` on `target` requested by `caller`:
+    /// success, or the refusal with its message added to `details`. A failure
+    /// to record is logged; the change itself stands.
+    pub async fn record_result<T>(
+        &self,
+        caller: &Caller,
+        action: &str,
+        target: AuditTarget,
+        result: &Result<T, AppError>,
+        details: Value,
+    ) {
+        let (outcome, status_code, details) = match result {
+            Ok(_) => (Outcome::Success, None, details),
+            Err(e) => {
+                let (outcome, code) = failure_outcome(e);
+                let details = match details {
+                    Value::Object(mut map) => {
+                        map.insert("message".into(), json!(e.to_string()));
+                        Value::Object(map)
+                    }
+                    Value::Null => json!({ "message": e.to_string() }),
+                    other => json!({ "request": other, "message": e.to_string() }),
+                };
+                (outcome, code, details)
+            }
+        };
+        let event = NewEvent {
+            actor: Actor::Anonymous,
+            caller: caller.clone(),
+            action: action.to_owned(),
+            target,
+            outcome,
+            status_code,
+            details,
+        };
+        if let Err(e) = self.append(event).await {
+            tracing::error!(error = %e, action, "could not record an audit event");
+        }
+    }
+}
