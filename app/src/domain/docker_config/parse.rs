@@ -200,20 +200,20 @@ mod tests {
 
     #[test]
     fn errors_never_quote_credentials() {
-        let secret = "Sup3rS3cretValue";
+        let canary = "Sup3rS3cretValue";
         let docs = [
-            format!(r#"{{"auths":{{"r.io":{{"password":"{secret}"}}}},}}"#),
-            format!(r#"{{"auths":{{"r.io":{{"password":"{secret}""#),
-            format!(r#"{{"auths":{{"r.io":{{"auth":"{secret}"}}}}}}"#),
-            format!(r#"{{"auths":"{secret}"}}"#),
-            format!(r#"{{"auths":{{"r.io":"{secret}"}}}}"#),
-            format!(r#""{secret}""#),
-            format!(r#"{{"auths":{{"r.io":{{"password":"{secret}","auth":true}}}}}}"#),
+            format!(r#"{{"auths":{{"r.io":{{"password":"{canary}"}}}},}}"#),
+            format!(r#"{{"auths":{{"r.io":{{"password":"{canary}""#),
+            format!(r#"{{"auths":{{"r.io":{{"auth":"{canary}"}}}}}}"#),
+            format!(r#"{{"auths":"{canary}"}}"#),
+            format!(r#"{{"auths":{{"r.io":"{canary}"}}}}"#),
+            format!(r#""{canary}""#),
+            format!(r#"{{"auths":{{"r.io":{{"password":"{canary}","auth":true}}}}}}"#),
         ];
         for doc in docs {
             let err = parse(&doc).unwrap_err();
             let shown = format!("{err} {err:?}");
-            assert!(!shown.contains(secret), "{shown}");
+            assert!(!shown.contains(canary), "{shown}");
         }
     }
 }
