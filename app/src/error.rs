@@ -32,7 +32,7 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     /// Something failed on the server; the details are in the server log.
-    #[error("Something went wrong on the server (request {request_id}); the details are in the server log.")]
+    #[error("{}", internal_message(request_id))]
     Internal {
         /// The request id, to find the cause in the log.
         request_id: String,
@@ -76,4 +76,12 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+fn internal_message(request_id: &str) -> String {
+    if request_id.is_empty() {
+        "Something went wrong on the server; the details are in the server log.".to_owned()
+    } else {
+        format!("Something went wrong on the server (request {request_id}); the details are in the server log.")
+    }
 }

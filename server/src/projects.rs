@@ -52,7 +52,9 @@ impl KubeProjects {
     fn internal(e: sqlx::Error) -> AppError {
         tracing::error!(error = %e, "project query failed");
         AppError::Internal {
-            request_id: String::new(),
+            request_id: regboard_app::services::caller()
+                .request_id
+                .unwrap_or_default(),
         }
     }
 

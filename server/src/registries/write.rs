@@ -222,7 +222,9 @@ impl KubeRegistries {
             .map_err(|e| {
                 tracing::error!(error = %e, "projects lookup failed");
                 AppError::Internal {
-                    request_id: String::new(),
+                    request_id: regboard_app::services::caller()
+                        .request_id
+                        .unwrap_or_default(),
                 }
             })?;
         Ok(found.is_some())
