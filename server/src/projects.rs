@@ -58,13 +58,16 @@ impl KubeProjects {
         }
     }
 
-    /// The project registries' sources of `project`, by registry name.
-    async fn sources(&self, project: &str) -> Result<Vec<Secret>, AppError> {
+    /// The sources of project registries: of `project`, or of every project.
+    async fn sources(&self, project: Option<&str>) -> Result<Vec<Secret>, AppError> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
-        let selector = format!(
-            "{},{SCOPE_LABEL}={SCOPE_PROJECT},{PROJECT_LABEL}={project}",
+        let mut selector = format!(
+            "{},{SCOPE_LABEL}={SCOPE_PROJECT}",
             labels::managed_selector()
         );
+        if let Some(project) = project {
+            selector.push_str(&format!(",{PROJECT_LABEL}={project}"));
+        }
         let list = api
             .list(&ListParams::default().labels(&selector))
             .await
@@ -120,7 +123,7 @@ impl KubeProjects {
     }
 
     async fn do_delete(&self, name: &str, confirm: bool) -> Result<(), AppError> {
-        let sources = self.sources(name).await?;
+        let sources = self.sources(Some(name)).await?;
         let members = self.members(name).await;
         if !sources.is_empty() && !confirm {
             let names: Vec<String> = sources
@@ -228,16 +231,7 @@ impl ProjectService for KubeProjects {
                 .namespaces
                 .push(name);
         }
-        let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
-        let selector = format!(
-            "{},{SCOPE_LABEL}={SCOPE_PROJECT}",
-            labels::managed_selector()
-        );
-        let sources = api
-            .list(&ListParams::default().labels(&selector))
-            .await
-            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
-        for source in &sources.items {
+        for source in &self.sources(None).await? {
             if let Some(p) = labels::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p))
             {
                 p.registries += 1;
