@@ -110,11 +110,17 @@ pub struct Services {
 
 /// The services of the current request.
 ///
-/// # Panics
-/// When the server did not provide [`Services`] as context, which is a
-/// wiring bug caught by every integration test.
-pub fn services() -> Services {
-    leptos::prelude::expect_context::<Services>()
+/// The server provides them as Leptos context for every request. Under load
+/// Leptos has been seen to lose a request's context
+/// (leptos-rs/leptos#4698, "expected context … to be present"); that request
+/// then fails with a logged internal error instead of a panic that drops the
+/// connection.
+pub fn services() -> Result<Services, crate::AppError> {
+    leptos::prelude::use_context::<Services>().ok_or_else(|| {
+        let request_id = caller().request_id.unwrap_or_default();
+        leptos::logging::error!("request {request_id}: the services context is missing");
+        crate::AppError::Internal { request_id }
+    })
 }
 
 /// Who is calling a server function and from where, for authorization and

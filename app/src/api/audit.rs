@@ -251,7 +251,7 @@ pub async fn get_audit_page(
     limit: Option<u32>,
 ) -> Result<AuditEventPage, AppError> {
     let limit = limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    crate::services::services()
+    crate::services::services()?
         .audit
         .page(&AuditScope::All, &filter, before, limit)
         .await
@@ -260,7 +260,7 @@ pub async fn get_audit_page(
 /// One event, if it exists and the caller may see it.
 #[server(endpoint = "audit_event")]
 pub async fn get_audit_event(id: i64) -> Result<Option<AuditEventView>, AppError> {
-    crate::services::services()
+    crate::services::services()?
         .audit
         .event(&AuditScope::All, id)
         .await
@@ -269,7 +269,7 @@ pub async fn get_audit_event(id: i64) -> Result<Option<AuditEventView>, AppError
 /// The number of events and the newest hash.
 #[server(endpoint = "audit_head")]
 pub async fn get_audit_head() -> Result<ChainHead, AppError> {
-    crate::services::services().audit.head().await
+    crate::services::services()?.audit.head().await
 }
 
 #[cfg(test)]

@@ -76,7 +76,7 @@ pub struct NamespaceRow {
 /// How regboard is connected to a cluster and whether it answers.
 #[server(endpoint = "cluster_status")]
 pub async fn get_cluster_status() -> Result<ClusterStatus, AppError> {
-    Ok(crate::services::services().cluster.status().await)
+    Ok(crate::services::services()?.cluster.status().await)
 }
 
 /// The namespaces at one moment, with that moment so ages can be shown.
@@ -102,6 +102,6 @@ impl NamespaceList {
 /// Every namespace of the cluster with its project and Secret count.
 #[server(endpoint = "list_namespaces")]
 pub async fn list_namespaces() -> Result<NamespaceList, AppError> {
-    let rows = crate::services::services().cluster.namespaces().await?;
+    let rows = crate::services::services()?.cluster.namespaces().await?;
     Ok(NamespaceList::taken_now(rows))
 }

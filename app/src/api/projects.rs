@@ -27,7 +27,7 @@ pub struct ProjectSummary {
 /// Every project: recorded ones and ones that exist only as namespace labels.
 #[server(endpoint = "list_projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    crate::error::respond(crate::services::services().projects.list().await)
+    crate::error::respond(crate::services::services()?.projects.list().await)
 }
 
 /// Creates a project record.
@@ -39,7 +39,7 @@ pub async fn create_project(
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .projects
             .create(&caller, &name, &display_name, &description)
             .await,
@@ -55,7 +55,7 @@ pub async fn rename_project(
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .projects
             .rename(&caller, &name, &display_name, &description)
             .await,
@@ -69,7 +69,7 @@ pub async fn rename_project(
 pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .projects
             .delete(&caller, &name, confirm)
             .await,
@@ -84,7 +84,7 @@ pub async fn set_namespace_project(
 ) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .projects
             .set_namespace_project(&caller, &namespace, project.as_deref())
             .await,

@@ -190,14 +190,14 @@ pub async fn list_registries(
     // An all-empty filter is sent as nothing at all; default it.
     #[server(default)] filter: RegistryFilter,
 ) -> Result<Vec<RegistrySummary>, AppError> {
-    crate::error::respond(crate::services::services().registries.list(&filter).await)
+    crate::error::respond(crate::services::services()?.registries.list(&filter).await)
 }
 
 /// One registry with its per-namespace status and references.
 #[server(endpoint = "get_registry")]
 pub async fn get_registry(scope: Scope, name: String) -> Result<RegistryDetail, AppError> {
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .registries
             .get(&scope, &name)
             .await,
@@ -209,7 +209,7 @@ pub async fn get_registry(scope: Scope, name: String) -> Result<RegistryDetail, 
 pub async fn create_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .registries
             .create(&caller, input)
             .await,
@@ -221,7 +221,7 @@ pub async fn create_registry(input: RegistryInput) -> Result<RegistrySummary, Ap
 pub async fn update_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .registries
             .update(&caller, input)
             .await,
@@ -233,7 +233,7 @@ pub async fn update_registry(input: RegistryInput) -> Result<RegistrySummary, Ap
 pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .registries
             .delete(&caller, &scope, &name)
             .await,
@@ -245,7 +245,7 @@ pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError>
 pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError> {
     let caller = crate::services::caller();
     crate::error::respond(
-        crate::services::services()
+        crate::services::services()?
             .registries
             .resync(&caller, &scope, &name)
             .await,

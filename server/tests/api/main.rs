@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod namespaces;
 mod process;
+mod projects;
 mod registries;
 mod registry_helpers;
 mod shell;
