@@ -49,15 +49,6 @@ impl KubeProjects {
         }
     }
 
-    fn internal(e: sqlx::Error) -> AppError {
-        tracing::error!(error = %e, "project query failed");
-        AppError::Internal {
-            request_id: regboard_app::services::caller()
-                .request_id
-                .unwrap_or_default(),
-        }
-    }
-
     /// The sources of project registries: of `project`, or of every project.
     async fn sources(&self, project: Option<&str>) -> Result<Vec<Secret>, AppError> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
@@ -118,8 +109,35 @@ impl KubeProjects {
             Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(AppError::Conflict(
                 format!("A project named {name} already exists."),
             )),
-            Err(e) => Err(Self::internal(e)),
+            Err(e) => Err(internal(e)),
         }
+    }
+
+    async fn do_rename(
+        &self,
+        name: &str,
+        display_name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
+        let display = display_name.trim();
+        if display.is_empty() {
+            return Err(AppError::Invalid {
+                field: Some("display_name".into()),
+                message: "The display name is empty.".into(),
+            });
+        }
+        let done = sqlx::query("UPDATE projects SET display_name = ?, description = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?")
+            .bind(display)
+            .bind(description.trim())
+            .bind(name)
+            .execute(&self.db)
+            .await
+            .map_err(internal)?;
+        if done.rows_affected() == 0 {
+            // A project known only from namespace labels gets a record now.
+            self.do_create(name, display, description).await?;
+        }
+        Ok(())
     }
 
     async fn do_delete(&self, name: &str, confirm: bool) -> Result<(), AppError> {
@@ -155,7 +173,7 @@ impl KubeProjects {
             .bind(name)
             .execute(&self.db)
             .await
-            .map_err(Self::internal)?;
+            .map_err(internal)?;
         self.reconciler.trigger();
         Ok(())
     }
@@ -174,12 +192,7 @@ impl KubeProjects {
     }
 
     async fn project_exists(&self, project: &str) -> Result<bool, AppError> {
-        let row: Option<i64> = sqlx::query_scalar("SELECT 1 FROM projects WHERE name = ?")
-            .bind(project)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(Self::internal)?;
-        Ok(row.is_some() || !self.members(project).await.is_empty())
+        Ok(project_recorded(&self.db, project).await? || !self.members(project).await.is_empty())
     }
 }
 
@@ -190,7 +203,7 @@ impl ProjectService for KubeProjects {
             sqlx::query_as("SELECT name, display_name, description FROM projects")
                 .fetch_all(&self.db)
                 .await
-                .map_err(Self::internal)?;
+                .map_err(internal)?;
         let mut projects: BTreeMap<String, ProjectSummary> = rows
             .into_iter()
             .map(|(name, display_name, description)| {
@@ -272,25 +285,7 @@ impl ProjectService for KubeProjects {
         display_name: &str,
         description: &str,
     ) -> Result<(), AppError> {
-        let result = async {
-            let display = display_name.trim();
-            if display.is_empty() {
-                return Err(AppError::Invalid { field: Some("display_name".into()), message: "The display name is empty.".into() });
-            }
-            let done = sqlx::query("UPDATE projects SET display_name = ?, description = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ?")
-                .bind(display)
-                .bind(description.trim())
-                .bind(name)
-                .execute(&self.db)
-                .await
-                .map_err(Self::internal)?;
-            if done.rows_affected() == 0 {
-                // A project known only from namespace labels gets a record now.
-                self.do_create(name, display, description).await?;
-            }
-            Ok(())
-        }
-        .await;
+        let result = self.do_rename(name, display_name, description).await;
         let target = project_target(name);
         self.audit
             .record_result(
@@ -382,5 +377,25 @@ fn project_target(name: &str) -> AuditTarget {
         kind: "project".into(),
         project: Some(name.into()),
         ..AuditTarget::default()
+    }
+}
+
+/// Whether SQLite holds a record of `project`.
+pub async fn project_recorded(db: &SqlitePool, project: &str) -> Result<bool, AppError> {
+    let row: Option<i64> = sqlx::query_scalar("SELECT 1 FROM projects WHERE name = ?")
+        .bind(project)
+        .fetch_optional(db)
+        .await
+        .map_err(internal)?;
+    Ok(row.is_some())
+}
+
+/// A failed project query: logged, reported by request id only.
+fn internal(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "project query failed");
+    AppError::Internal {
+        request_id: regboard_app::services::caller()
+            .request_id
+            .unwrap_or_default(),
     }
 }

@@ -18,24 +18,35 @@ pub fn registry_secret(
     config: &DockerConfig,
     description: &str,
 ) -> Secret {
-    let mut annotations = BTreeMap::new();
-    if !description.is_empty() {
-        annotations.insert(DESCRIPTION.to_owned(), description.to_owned());
-    }
-    Secret {
+    let mut secret = Secret {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
             namespace: Some(namespace.to_owned()),
             labels: Some(labels),
-            annotations: Some(annotations),
             ..ObjectMeta::default()
         },
         type_: Some(DOCKER_CONFIG_JSON.to_owned()),
-        data: Some(BTreeMap::from([(
-            DATA_KEY.to_owned(),
-            ByteString(config.to_json().into_bytes()),
-        )])),
         ..Secret::default()
+    };
+    set_contents(&mut secret, config, description);
+    secret
+}
+
+/// Sets a registry Secret's data to `config` and its description
+/// annotation to `description` (removed when empty); other metadata stays.
+pub fn set_contents(secret: &mut Secret, config: &DockerConfig, description: &str) {
+    secret.data = Some(BTreeMap::from([(
+        DATA_KEY.to_owned(),
+        ByteString(config.to_json().into_bytes()),
+    )]));
+    let annotations = secret
+        .metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new);
+    if description.is_empty() {
+        annotations.remove(DESCRIPTION);
+    } else {
+        annotations.insert(DESCRIPTION.to_owned(), description.to_owned());
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::errors::{status_code, to_app_error};
 use super::labels::{self, source_name, PROJECT_LABEL};
-use super::objects::{docker_config, registry_secret, summary};
+use super::objects::{docker_config, registry_secret, set_contents, summary};
 use super::service::KubeRegistries;
 use super::validate::{validate, Valid};
 
@@ -172,7 +172,8 @@ impl KubeRegistries {
             .list_metadata(&ListParams::default().labels(&format!("{PROJECT_LABEL}={project}")))
             .await
             .map_err(|e| to_app_error(&e, "the namespace list", &[]))?;
-        if members.items.is_empty() && !self.project_recorded(project).await? {
+        if members.items.is_empty() && !crate::projects::project_recorded(&self.db, project).await?
+        {
             return Err(AppError::Invalid {
                 field: Some("scope".into()),
                 message: format!(
@@ -212,22 +213,6 @@ impl KubeRegistries {
             return Err(taken(name, namespace, &self.type_of(namespace, name).await));
         }
         Ok(member_names.len() as u32)
-    }
-
-    async fn project_recorded(&self, project: &str) -> Result<bool, AppError> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM projects WHERE name = ?")
-            .bind(project)
-            .fetch_optional(&self.db)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "projects lookup failed");
-                AppError::Internal {
-                    request_id: regboard_app::services::caller()
-                        .request_id
-                        .unwrap_or_default(),
-                }
-            })?;
-        Ok(found.is_some())
     }
 
     async fn ensure_system_namespace(&self) -> Result<(), AppError> {
@@ -329,14 +314,7 @@ impl KubeRegistries {
                 field: Some("password".into()),
                 message: e.to_string(),
             })?;
-        let rebuilt = registry_secret("x", "x", Default::default(), &config, &valid.description);
-        secret.data = rebuilt.data;
-        secret.metadata.annotations = Some({
-            let mut a = secret.metadata.annotations.take().unwrap_or_default();
-            a.remove(labels::DESCRIPTION);
-            a.extend(rebuilt.metadata.annotations.unwrap_or_default());
-            a
-        });
+        set_contents(&mut secret, &config, &valid.description);
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
         let secrets: Vec<&str> = valid.password.iter().map(|p| p.expose()).collect();
         let updated = api
