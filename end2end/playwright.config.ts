@@ -2,6 +2,7 @@ import { defineConfig } from "@playwright/test";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as fs from "node:fs";
+import { ADMIN, ADMIN_STATE } from "./tests/fixtures/accounts";
 
 // The server under test: the release binary built by `cargo leptos build
 // --release`, on the port the test script chose, with a fresh database and the
@@ -15,6 +16,13 @@ process.env.REGBOARD_E2E_SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
 const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.REGBOARD_BIN ?? path.resolve(__dirname, "../target/release/regboard");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "regboard-e2e-"));
+const database = path.join(dataDir, "regboard.db");
+
+// Every page needs a session: the server starts with one admin account in
+// its fresh database (the password goes through stdin, never a flag), and
+// global-setup.ts signs that admin in for every spec.
+const createAdmin = `printf '%s\\n' "$REGBOARD_E2E_ADMIN_PASSWORD" | "${bin}" admin create-user --admin "$REGBOARD_E2E_ADMIN" --database "${database}"`;
+const serve = `"${bin}" serve --sandbox --sandbox-listen 127.0.0.1:${sandboxPort} --listen 127.0.0.1:${port} --database "${database}"`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -25,8 +33,10 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  globalSetup: require.resolve("./global-setup"),
   use: {
     baseURL,
+    storageState: ADMIN_STATE,
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -42,7 +52,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `"${bin}" serve --sandbox --sandbox-listen 127.0.0.1:${sandboxPort} --listen 127.0.0.1:${port} --database "${path.join(dataDir, "regboard.db")}"`,
+    command: `${createAdmin} && exec ${serve}`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: !process.env.REGBOARD_E2E_PORT,
     timeout: 60_000,
@@ -51,6 +61,8 @@ export default defineConfig({
     env: {
       LEPTOS_SITE_ROOT: path.resolve(__dirname, "../target/site"),
       RUST_LOG: process.env.RUST_LOG ?? "info",
+      REGBOARD_E2E_ADMIN: ADMIN.name,
+      REGBOARD_E2E_ADMIN_PASSWORD: ADMIN.password,
     },
   },
 });

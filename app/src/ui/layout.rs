@@ -1,10 +1,14 @@
 //! The frame around every page: the sandbox banner, the header with the
-//! connected cluster, and the navigation.
+//! connected cluster, the navigation and the signed-in user. The sign-in
+//! and setup pages show neither navigation nor user.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
+use crate::api::access::logout;
 use crate::api::cluster::ClusterStatus;
+use crate::ui::components::{full_navigation, use_hydrated, UserResource};
 use crate::AppError;
 
 /// The cluster status resource provided by [`crate::App`].
@@ -28,26 +32,73 @@ pub fn SandboxBanner() -> impl IntoView {
     }
 }
 
-/// Product name, navigation and the connected cluster.
+/// Product name, navigation, the connected cluster and the signed-in user.
 #[component]
 pub fn Header() -> impl IntoView {
+    let location = use_location();
+    let signed_out_page = move || matches!(location.pathname.get().as_str(), "/login" | "/setup");
     view! {
         <header class="site-header">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"▣"</span>
                 "regboard"
             </a>
-            <nav aria-label="Main">
-                <ul class="nav">
-                    <li><A href="/" exact=true>"Registries"</A></li>
-                    <li><A href="/projects">"Projects"</A></li>
-                    <li><A href="/namespaces">"Namespaces"</A></li>
-                    <li><A href="/access">"Access"</A></li>
-                    <li><A href="/audit">"Audit"</A></li>
-                </ul>
-            </nav>
+            {move || (!signed_out_page()).then(|| view! {
+                <nav aria-label="Main">
+                    <ul class="nav">
+                        <li><A href="/" exact=true>"Registries"</A></li>
+                        <li><A href="/projects">"Projects"</A></li>
+                        <li><A href="/namespaces">"Namespaces"</A></li>
+                        <li><A href="/access">"Access"</A></li>
+                        <li><A href="/audit">"Audit"</A></li>
+                    </ul>
+                </nav>
+            })}
             <ClusterBadge/>
+            {move || (!signed_out_page()).then(|| view! { <UserMenu/> })}
         </header>
+    }
+}
+
+/// The signed-in user's name and "Sign out".
+#[component]
+fn UserMenu() -> impl IntoView {
+    let user = expect_context::<UserResource>();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().map(|u| view! {
+                    <div class="user-menu" data-testid="user-menu">
+                        <a href="/access" class="user-name" data-testid="user-name" title="Your account">{u.name}</a>
+                        <SignOutButton/>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// Ends this browser's session, then loads the sign-in page.
+#[component]
+fn SignOutButton() -> impl IntoView {
+    let hydrated = use_hydrated();
+    let sign_out = Action::new(|_: &()| logout());
+    Effect::new(move |_| match sign_out.value().get() {
+        // Without a session there is nothing left to end either.
+        Some(Ok(())) | Some(Err(AppError::Unauthenticated(_))) => full_navigation("/login"),
+        _ => {}
+    });
+    let failed = move || match sign_out.value().get() {
+        Some(Err(e)) if !matches!(e, AppError::Unauthenticated(_)) => Some(e.to_string()),
+        _ => None,
+    };
+    view! {
+        <button type="button" class="secondary sign-out" data-testid="sign-out"
+            disabled=move || !hydrated.get() || sign_out.pending().get()
+            on:click=move |_| { sign_out.dispatch(()); }>
+            "Sign out"
+        </button>
+        {move || failed().map(|m| view! { <span class="field-error" role="alert" data-testid="sign-out-error">{m}</span> })}
     }
 }
 

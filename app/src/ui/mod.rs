@@ -11,10 +11,11 @@ use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use components::UserResource;
 use layout::{Header, SandboxBanner};
 use pages::{
-    EditRegistryPage, ErrorPage, NamespacesPage, NewRegistryPage, NotFound, Placeholder,
-    ProjectsPage, RegistriesPage, RegistryDetailPage,
+    AccessPage, EditRegistryPage, ErrorPage, LoginPage, NamespacesPage, NewRegistryPage, NotFound,
+    ProjectsPage, RegistriesPage, RegistryDetailPage, SetupPage,
 };
 
 /// The HTML document the server renders around [`App`].
@@ -43,6 +44,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let status = Resource::new(|| (), |_| crate::api::cluster::get_cluster_status());
     provide_context(status);
+    let user: UserResource = Resource::new(|| (), |_| crate::api::access::get_current_user());
+    provide_context(user);
     mark_hydrated();
 
     view! {
@@ -64,12 +67,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/registries/ns/:namespace/:name/edit") view=EditRegistryPage/>
                         <Route path=path!("/projects") view=ProjectsPage/>
                         <Route path=path!("/namespaces") view=NamespacesPage/>
-                        <Route path=path!("/access") view=|| view! {
-                            <Placeholder
-                                title="Access"
-                                what="Users, teams and the project and namespace grants they hold will be managed here."
-                            />
-                        }/>
+                        <Route path=path!("/access") view=AccessPage/>
+                        <Route path=path!("/login") view=LoginPage/>
+                        <Route path=path!("/setup") view=SetupPage/>
                         <Route path=path!("/audit") view=pages::AuditLogPage/>
                         <Route path=path!("/audit/:id") view=pages::AuditEventDetailPage/>
                     </Routes>

@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::audit::{get_audit_head, get_audit_page, AuditEventView, AuditFilter};
+use crate::ui::components::LoadError;
 
 /// Events as a table, newest first, each linking to its detail page.
 #[component]
@@ -102,7 +103,7 @@ pub fn ChainHeadLine() -> impl IntoView {
                             <code data-testid="chain-head-hash">{h.latest_hash.unwrap_or_else(|| "none yet".into())}</code>
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <LoadError error=e/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -149,7 +150,7 @@ pub fn History(
                                 </div>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="notice notice-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <LoadError error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -1,7 +1,11 @@
-//! Showing an [`AppError`]: next to the field it names, or as a notice.
+//! Showing an [`AppError`]: next to the field it names, or as a notice. A
+//! notice for an ended session (`AppError::Unauthenticated`) also offers
+//! "Sign in again", back to the page the person was on.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_location;
 
+use super::session::login_href;
 use crate::AppError;
 
 /// The message of `error` when it belongs next to `field`.
@@ -15,14 +19,19 @@ pub fn field_message(error: Option<&AppError>, field: &str) -> Option<String> {
     }
 }
 
-/// The message of `error` when it belongs to none of `fields` (and is not a
-/// conflict, which a form shows near its name field).
-pub fn general_message(error: Option<&AppError>, fields: &[&str]) -> Option<String> {
+/// `error` when it belongs to none of `fields` (and is not a conflict,
+/// which a form shows near its name field).
+pub fn general_error(error: Option<&AppError>, fields: &[&str]) -> Option<AppError> {
     match error? {
         AppError::Invalid { field: Some(f), .. } if fields.contains(&f.as_str()) => None,
         AppError::Conflict(_) => None,
-        other => Some(other.to_string()),
+        other => Some(other.clone()),
     }
+}
+
+/// The error of a finished server-function call, if it failed.
+pub fn failure<T: Clone>(value: Option<Result<T, AppError>>) -> Option<AppError> {
+    value.and_then(Result::err)
 }
 
 /// The error under a form field: give the input `aria-describedby=id` and
@@ -30,35 +39,71 @@ pub fn general_message(error: Option<&AppError>, fields: &[&str]) -> Option<Stri
 #[component]
 pub fn FieldError(
     /// The element id the input points at.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The message, when there is one.
     #[prop(into)]
     message: Signal<Option<String>>,
 ) -> impl IntoView {
     move || {
         message.get().map(|m| {
-            view! { <span class="field-error" id=id data-testid=id>{m}</span> }
+            view! { <span class="field-error" id=id.clone() data-testid=id.clone()>{m}</span> }
         })
     }
 }
 
-/// A prominent error notice (role alert) while `message` is set.
+/// A prominent error notice (role alert) while `error` is set.
 #[component]
 pub fn ErrorNotice(
-    /// The message, when there is one.
+    /// The error, when there is one.
     #[prop(into)]
-    message: Signal<Option<String>>,
+    error: Signal<Option<AppError>>,
     /// The test id of the notice.
     #[prop(default = "error-notice")]
     testid: &'static str,
 ) -> impl IntoView {
-    move || {
-        message.get().map(|m| {
-            view! {
-                <section class="notice notice-error" role="alert" data-testid=testid>
-                    <p>{m}</p>
-                </section>
-            }
-        })
+    move || error.get().map(|e| view! { <LoadError error=e testid/> })
+}
+
+/// The notice for an error that is already known (a page's data failed to
+/// load): its sentence, and "Sign in again" when the session has ended.
+#[component]
+pub fn LoadError(
+    /// What went wrong.
+    error: AppError,
+    /// The test id of the notice.
+    #[prop(default = "load-error")]
+    testid: &'static str,
+    /// More to say below the message (e.g. a way back).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let signed_out = matches!(error, AppError::Unauthenticated(_));
+    view! {
+        <section class="notice notice-error" role="alert" data-testid=testid>
+            <p>{error.to_string()}</p>
+            {signed_out.then(|| view! { <SignInAgain/> })}
+            {children.map(|c| c())}
+        </section>
+    }
+    .into_any()
+}
+
+/// A link to the sign-in page that comes back to the current page.
+#[component]
+pub fn SignInAgain() -> impl IntoView {
+    let location = use_location();
+    let href = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        login_href(&here)
+    };
+    view! {
+        <p><a href=href data-testid="sign-in-again" rel="external">"Sign in again"</a></p>
     }
 }

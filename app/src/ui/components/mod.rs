@@ -1,14 +1,20 @@
 //! Small pieces shared by several pages: badges, error messages next to
-//! fields, a confirmation panel and a hydration flag.
+//! fields, a confirmation panel, a hydration flag and the session helpers.
 
 mod badges;
 mod confirm;
 mod errors;
+mod field;
 mod hydrated;
+mod session;
 mod time;
 
 pub use badges::{ScopeBadge, StateBadge, SyncSummaryView};
 pub use confirm::ConfirmPanel;
-pub use errors::{field_message, general_message, ErrorNotice, FieldError};
+pub use errors::{
+    failure, field_message, general_error, ErrorNotice, FieldError, LoadError, SignInAgain,
+};
+pub use field::InputField;
 pub use hydrated::use_hydrated;
+pub use session::{full_navigation, safe_next, UserResource};
 pub use time::now_unix;

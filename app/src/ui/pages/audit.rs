@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::audit::{get_audit_event, get_audit_page, AuditFilter};
 use crate::ui::audit::{ChainHeadLine, EventDetail, EventTable};
+use crate::ui::components::LoadError;
 
 /// The outcomes offered in the filter.
 const OUTCOMES: [&str; 5] = ["success", "denied", "conflict", "invalid", "error"];
@@ -59,11 +60,7 @@ pub fn AuditLogPage() -> impl IntoView {
                             </nav>
                         }.into_any()
                     }
-                    Err(e) => view! {
-                        <section class="notice notice-error" role="alert" data-testid="audit-error">
-                            <p>{e.to_string()}</p>
-                        </section>
-                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e testid="audit-error"/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -158,7 +155,7 @@ pub fn AuditEventDetailPage() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! {
                         <h1>"Audit event"</h1>
-                        <section class="notice notice-error" role="alert"><p>{e.to_string()}</p></section>
+                        <LoadError error=e/>
                     }.into_any(),
                 }
             })}

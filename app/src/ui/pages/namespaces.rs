@@ -6,6 +6,7 @@ use leptos_meta::Title;
 
 use crate::api::cluster::{list_namespaces, NamespaceList, NamespaceRow};
 use crate::domain::age::short_age;
+use crate::ui::components::LoadError;
 use crate::ui::live::{use_event_stream, LiveState};
 
 /// The page.
@@ -27,11 +28,7 @@ pub fn NamespacesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match initial.await {
                     Ok(list) => view! { <NamespaceTable initial=list live/> }.into_any(),
-                    Err(e) => view! {
-                        <section class="notice notice-error" role="alert">
-                            <p>{e.to_string()}</p>
-                        </section>
-                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e testid="namespaces-error"/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -5,9 +5,7 @@ use leptos::prelude::*;
 
 use super::OnChanged;
 use crate::api::projects::create_project;
-use crate::ui::components::{
-    field_message, general_message, use_hydrated, ErrorNotice, FieldError,
-};
+use crate::ui::components::{field_message, general_error, use_hydrated, ErrorNotice, FieldError};
 use crate::AppError;
 
 const FIELDS: [&str; 3] = ["name", "display_name", "description"];
@@ -35,7 +33,7 @@ pub(super) fn CreateProjectForm(on_changed: OnChanged) -> impl IntoView {
     let msg = move |field: &'static str| {
         Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)))
     };
-    let general = Signal::derive(move || error.with(|e| general_message(e.as_ref(), &FIELDS)));
+    let general = Signal::derive(move || error.with(|e| general_error(e.as_ref(), &FIELDS)));
     let conflict = Signal::derive(move || match error.get() {
         Some(AppError::Conflict(m)) => Some(m),
         _ => None,
@@ -53,7 +51,7 @@ pub(super) fn CreateProjectForm(on_changed: OnChanged) -> impl IntoView {
     let described = move |s: Signal<Option<String>>, id: &'static str| move || s.get().map(|_| id);
     view! {
         <form class="project-form" method="post" novalidate=true on:submit=on_submit data-testid="create-project">
-            <ErrorNotice message=general testid="create-project-error"/>
+            <ErrorNotice error=general testid="create-project-error"/>
             <label>
                 "Name"
                 <input type="text" name="name" data-testid="project-name" autocomplete="off" spellcheck="false"

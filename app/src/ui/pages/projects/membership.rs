@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use super::OnChanged;
 use crate::api::cluster::NamespaceRow;
 use crate::api::projects::set_namespace_project;
-use crate::ui::components::{use_hydrated, ErrorNotice};
+use crate::ui::components::{failure, use_hydrated, ErrorNotice};
 
 /// Every namespace with its project and a select to move it.
 #[component]
@@ -60,13 +60,7 @@ fn MembershipRow(
             }
         }
     });
-    let error = Signal::derive(move || {
-        move_ns
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(move || failure(move_ns.value().get()));
     let unchanged = {
         let current = current.clone();
         move || choice.get() == current
@@ -104,7 +98,7 @@ fn MembershipRow(
                         {move || if move_ns.pending().get() { "Moving…" } else { "Move" }}
                     </button>
                 </div>
-                <ErrorNotice message=error testid="move-error"/>
+                <ErrorNotice error=error testid="move-error"/>
             </td>
         </tr>
     }

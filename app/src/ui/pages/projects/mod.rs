@@ -14,6 +14,7 @@ use leptos_meta::Title;
 
 use crate::api::cluster::{list_namespaces, NamespaceRow};
 use crate::api::projects::{list_projects, ProjectSummary};
+use crate::ui::components::LoadError;
 use crate::AppError;
 use create::CreateProjectForm;
 use membership::MembershipTable;
@@ -68,9 +69,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Err(e) => view! {
-                        <section class="notice notice-error" role="alert"><p>{e.to_string()}</p></section>
-                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e testid="projects-error"/> }.into_any(),
                 }
             })}
         </Transition>

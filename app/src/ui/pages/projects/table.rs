@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::OnChanged;
 use crate::api::projects::{create_project, delete_project, rename_project, ProjectSummary};
-use crate::ui::components::{use_hydrated, ConfirmPanel, ErrorNotice};
+use crate::ui::components::{failure, use_hydrated, ConfirmPanel, ErrorNotice};
 use crate::AppError;
 
 /// What a row shows below itself.
@@ -152,12 +152,7 @@ fn RenameForm(
             }
         }
     });
-    let error = Signal::derive(move || {
-        save.value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    });
+    let error = Signal::derive(move || failure(save.value().get()));
     let on_submit = {
         let name = name.clone();
         move |ev: SubmitEvent| {
@@ -172,7 +167,7 @@ fn RenameForm(
     view! {
         <form class="inline-form" method="post" novalidate=true on:submit=on_submit data-testid="rename-project"
             aria-label=format!("Edit project {name}")>
-            <ErrorNotice message=error testid="rename-project-error"/>
+            <ErrorNotice error=error testid="rename-project-error"/>
             <label>
                 "Display name"
                 <input type="text" data-testid="rename-display-name" autocomplete="off"
@@ -219,13 +214,13 @@ fn DeleteProject(
     };
     let error = Signal::derive(move || match delete.value().get() {
         Some(Err(AppError::Conflict(_))) | Some(Ok(())) | None => None,
-        Some(Err(e)) => Some(e.to_string()),
+        Some(Err(e)) => Some(e),
     });
     let message = delete_message(&project);
     let first_key = (name.clone(), false);
     let forced_key = (name.clone(), true);
     view! {
-        <ErrorNotice message=error testid="delete-project-error"/>
+        <ErrorNotice error=error testid="delete-project-error"/>
         {move || match refused() {
             None => view! {
                 <ConfirmPanel

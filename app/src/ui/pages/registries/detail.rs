@@ -17,7 +17,7 @@ use crate::api::registries::{
 use crate::domain::age::short_age;
 use crate::ui::audit::RegistryHistory;
 use crate::ui::components::{
-    now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge, StateBadge,
+    failure, now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge, StateBadge,
 };
 use crate::AppError;
 
@@ -140,9 +140,7 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
         }
     });
     let error = Signal::derive(move || {
-        let failed =
-            |v: Option<Result<(), AppError>>| v.and_then(Result::err).map(|e| e.to_string());
-        failed(delete.value().get()).or_else(|| failed(resync.value().get()))
+        failure(delete.value().get()).or_else(|| failure(resync.value().get()))
     });
     let resynced = move || matches!(resync.value().get(), Some(Ok(()))) && !resync.pending().get();
     let edit_href = format!("{}/edit", detail_href(&scope, &name));
@@ -176,7 +174,7 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
             {move || resynced().then_some("Resync requested; the status below is current.")}
         </p>
         <div class="full-width">
-            <ErrorNotice message=error testid="action-error"/>
+            <ErrorNotice error=error testid="action-error"/>
             {move || confirming.get().then(|| view! {
                 <ConfirmPanel
                     id="confirm-delete"

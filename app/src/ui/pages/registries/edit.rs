@@ -11,6 +11,7 @@ use super::{detail_href, use_registry_param};
 use crate::api::cluster::list_namespaces;
 use crate::api::projects::list_projects;
 use crate::api::registries::{get_registry, Scope};
+use crate::ui::components::LoadError;
 use crate::AppError;
 
 /// `/registries/new`, optionally with `?project=…` or `?namespace=…` to
@@ -101,10 +102,9 @@ pub fn EditRegistryPage() -> impl IntoView {
 /// The notice shown when a page's data cannot be loaded.
 pub(super) fn load_error(e: AppError) -> impl IntoView {
     view! {
-        <section class="notice notice-error" role="alert" data-testid="load-error">
-            <p>{e.to_string()}</p>
+        <LoadError error=e>
             <p><a href="/">"Back to the registries"</a></p>
-        </section>
+        </LoadError>
     }
     .into_any()
 }

@@ -18,7 +18,7 @@ use crate::api::registries::{
 };
 use crate::domain::secret::Password;
 use crate::ui::components::{
-    field_message, general_message, use_hydrated, ErrorNotice, FieldError, ScopeBadge,
+    field_message, general_error, use_hydrated, ErrorNotice, FieldError, ScopeBadge,
 };
 use crate::AppError;
 
@@ -194,7 +194,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
     let msg = move |field: &'static str| {
         Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)))
     };
-    let general = Signal::derive(move || error.with(|e| general_message(e.as_ref(), &FIELDS)));
+    let general = Signal::derive(move || error.with(|e| general_error(e.as_ref(), &FIELDS)));
     let conflict = Signal::derive(move || match error.get() {
         Some(AppError::Conflict(m)) => Some(m),
         _ => None,
@@ -208,7 +208,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
 
     view! {
         <form class="registry-form" method="post" novalidate=true on:submit=on_submit data-testid="registry-form">
-            <ErrorNotice message=general testid="form-error"/>
+            <ErrorNotice error=general testid="form-error"/>
             {match mode {
                 FormMode::Create { projects, namespaces, .. } => view! {
                     <ScopeChooser fields projects namespaces message=msg("scope")/>
@@ -222,7 +222,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
                         <dd class="mono" data-testid="fixed-name">{detail.summary.name.clone()}</dd>
                     </dl>
                     <p class="muted hint">"Scope and name cannot change; create another registry to use another name."</p>
-                    <ErrorNotice message=conflict testid="name-conflict"/>
+                    <ErrorNotice error=Signal::derive(move || conflict.get().map(AppError::Conflict)) testid="name-conflict"/>
                 }.into_any(),
             }}
             <HostPicker hosts=fields.hosts draft server_error=msg("hosts")/>

@@ -12,7 +12,7 @@ use crate::api::cluster::list_namespaces;
 use crate::api::projects::list_projects;
 use crate::api::registries::{list_registries, RegistryFilter, RegistrySummary, Scope};
 use crate::domain::age::short_age;
-use crate::ui::components::{now_unix, ScopeBadge, SyncSummaryView};
+use crate::ui::components::{now_unix, LoadError, ScopeBadge, SyncSummaryView};
 
 /// The sort keys [`RegistryFilter::sort`] accepts, with their labels.
 const SORTS: [(&str, &str); 4] = [
@@ -84,11 +84,7 @@ pub fn RegistriesPage() -> impl IntoView {
                 match rows {
                     Ok(rows) if rows.is_empty() => view! { <EmptyState filtered=filter.get() != RegistryFilter::default()/> }.into_any(),
                     Ok(rows) => view! { <RegistryTable rows now/> }.into_any(),
-                    Err(e) => view! {
-                        <section class="notice notice-error" role="alert" data-testid="registries-error">
-                            <p>{e.to_string()}</p>
-                        </section>
-                    }.into_any(),
+                    Err(e) => view! { <LoadError error=e testid="registries-error"/> }.into_any(),
                 }
             })}
         </Transition>
