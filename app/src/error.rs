@@ -37,6 +37,19 @@ pub enum AppError {
         /// The request id, to find the cause in the log.
         request_id: String,
     },
+    /// Nobody is signed in, the session ended, or the sign-in was refused;
+    /// the message says which.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The signed-in user lacks the role this needs.
+    #[error("{0}")]
+    NotAllowed(String),
+    /// Too many failed sign-ins from this account or address.
+    #[error("Too many failed sign-ins; try again in {retry_after_secs} seconds.")]
+    TooManyAttempts {
+        /// How long to wait before the next attempt.
+        retry_after_secs: u64,
+    },
     /// The server function machinery itself failed (network, encoding).
     #[error("The request could not be completed: {0}")]
     Transport(String),
@@ -51,13 +64,25 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
+    /// The answer to a request that needs a signed-in user and has none.
+    pub fn sign_in() -> Self {
+        AppError::Unauthenticated("Sign in to continue.".into())
+    }
+
+    /// The answer to a request the signed-in user may not make.
+    pub fn not_allowed(what: &str) -> Self {
+        AppError::NotAllowed(format!("You do not have permission to {what}."))
+    }
+
     /// The HTTP status that says the same thing as this error.
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::NotFound(_) => 404,
-            AppError::Forbidden(_) => 403,
+            AppError::Forbidden(_) | AppError::NotAllowed(_) => 403,
+            AppError::Unauthenticated(_) => 401,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::ClusterUnavailable(_) => 503,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
         }
@@ -72,6 +97,9 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(code) = http::StatusCode::from_u16(e.http_status()) {
                 response.set_status(code);
+            }
+            if let AppError::TooManyAttempts { retry_after_secs } = e {
+                response.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
             }
         }
     }

@@ -3,12 +3,16 @@
 
 use std::sync::Arc;
 
+use crate::api::access::{AccessOverview, CurrentUser};
 use crate::api::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
 use crate::api::cluster::{ClusterStatus, NamespaceRow};
 use crate::api::projects::ProjectSummary;
 use crate::api::registries::{
     RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
 };
+use crate::domain::access::{Permissions, Role, Subject};
+use crate::domain::scope::Scope as GrantScope;
+use crate::domain::secret::Password;
 use crate::AppError;
 
 /// Read access to the connected cluster.
@@ -95,6 +99,124 @@ pub trait AuditService: Send + Sync {
     async fn head(&self) -> Result<ChainHead, AppError>;
 }
 
+/// Accounts, sessions, teams and grants.
+///
+/// Methods that change something check the caller's right to do it from
+/// `perms` (delegation rules in `domain::access`) and audit every outcome.
+#[async_trait::async_trait]
+pub trait AccessService: Send + Sync {
+    /// The signed-in user of `caller`, if any.
+    async fn current_user(&self, caller: &Caller) -> Result<Option<CurrentUser>, AppError>;
+    /// The grants that reach `user`, read fresh from the store.
+    async fn permissions(&self, user: &Principal) -> Result<Permissions, AppError>;
+    /// The project of `namespace`, as the cluster labels it now.
+    fn project_of(&self, namespace: &str) -> Option<String>;
+    /// Audits an authorization refusal of `action`.
+    async fn record_denial(
+        &self,
+        caller: &Caller,
+        action: &str,
+        scope: Option<&GrantScope>,
+        error: &AppError,
+    );
+    /// Checks a name and password (throttled) and starts a new session.
+    async fn login(
+        &self,
+        caller: &Caller,
+        session: &RequestSession,
+        name: &str,
+        password: &Password,
+    ) -> Result<CurrentUser, AppError>;
+    /// Ends the session on the server.
+    async fn logout(&self, caller: &Caller, session: &RequestSession) -> Result<(), AppError>;
+    /// Creates the first admin with the one-time setup token, and signs in.
+    async fn complete_setup(
+        &self,
+        caller: &Caller,
+        session: &RequestSession,
+        token: &str,
+        name: &str,
+        password: &Password,
+    ) -> Result<CurrentUser, AppError>;
+    /// Changes `user`'s own password after checking the current one; every
+    /// other session of the user ends, `session` is renewed.
+    async fn change_password(
+        &self,
+        caller: &Caller,
+        session: &RequestSession,
+        user: &Principal,
+        current: &Password,
+        new: &Password,
+    ) -> Result<(), AppError>;
+    /// What the Access page shows the holder of `perms`.
+    async fn overview(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+    ) -> Result<AccessOverview, AppError>;
+    /// Creates an account (the caller is an admin).
+    async fn create_user(
+        &self,
+        caller: &Caller,
+        name: &str,
+        password: &Password,
+        admin: bool,
+    ) -> Result<(), AppError>;
+    /// Disables (and signs out everywhere) or enables a user (the caller is an admin).
+    async fn set_user_disabled(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<(), AppError>;
+    /// Grants or removes global admin (the caller is an admin).
+    async fn set_user_admin(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+        admin: bool,
+    ) -> Result<(), AppError>;
+    /// Ends every session of a user (the caller is an admin or that user).
+    async fn end_sessions(&self, caller: &Caller, user_id: i64) -> Result<(), AppError>;
+    /// Creates a team (the caller is an admin).
+    async fn create_team(&self, caller: &Caller, name: &str) -> Result<(), AppError>;
+    /// Deletes a team, its memberships and its grants (the caller is an admin).
+    async fn delete_team(&self, caller: &Caller, team_id: i64) -> Result<(), AppError>;
+    /// Adds a member to a team or changes their team-admin flag.
+    async fn add_team_member(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        team_id: i64,
+        user: &str,
+        team_admin: bool,
+    ) -> Result<(), AppError>;
+    /// Removes a member from a team.
+    async fn remove_team_member(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        team_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError>;
+    /// Gives `subject` `role` on `scope`, if `perms` may delegate it.
+    async fn create_grant(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        subject: Subject,
+        role: Role,
+        scope: GrantScope,
+    ) -> Result<(), AppError>;
+    /// Revokes a grant, if `perms` may delegate it.
+    async fn revoke_grant(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        grant_id: i64,
+    ) -> Result<(), AppError>;
+}
+
 /// Every service a server function may reach; cheap to clone.
 #[derive(Clone)]
 pub struct Services {
@@ -106,6 +228,8 @@ pub struct Services {
     pub registries: Arc<dyn RegistryService>,
     /// Projects.
     pub projects: Arc<dyn ProjectService>,
+    /// Accounts, sessions, teams and grants.
+    pub access: Arc<dyn AccessService>,
 }
 
 /// The services of the current request.
@@ -123,10 +247,42 @@ pub fn services() -> Result<Services, crate::AppError> {
     })
 }
 
+/// The signed-in user of a request, as the server's session layer found it
+/// (and put into the request's extensions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The user's id.
+    pub id: i64,
+    /// The user's name.
+    pub name: String,
+    /// Global admin.
+    pub admin: bool,
+}
+
+/// The extensions of the current request, where the server's session layer
+/// keeps the session; only the access service looks inside.
+#[derive(Clone, Default)]
+pub struct RequestSession(pub http::Extensions);
+
+/// The services, caller and session of the current request (for signing in
+/// and out).
+pub fn with_session() -> Result<(Services, Caller, RequestSession), crate::AppError> {
+    let services = services()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>();
+    let caller = parts
+        .as_ref()
+        .map(axum_parts::caller_from_parts)
+        .unwrap_or_default();
+    let session = RequestSession(parts.map(|p| p.extensions).unwrap_or_default());
+    Ok((services, caller, session))
+}
+
 /// Who is calling a server function and from where, for authorization and
 /// the audit log. Built from the request the server function serves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Caller {
+    /// The signed-in user, if any.
+    pub user: Option<Principal>,
     /// The request id set by the server's middleware.
     pub request_id: Option<String>,
     /// The peer address, as the server saw it (untrusted for identity).
@@ -137,16 +293,18 @@ pub struct Caller {
 
 /// The caller of the current server function.
 pub fn caller() -> Caller {
-    use axum_parts::caller_from_parts;
     leptos::prelude::use_context::<http::request::Parts>()
         .map(|parts| caller_from_parts(&parts))
         .unwrap_or_default()
 }
 
+pub use axum_parts::caller_from_parts;
+
 mod axum_parts {
     use super::Caller;
 
-    /// Reads the request id header, user agent and peer address from `parts`.
+    /// Reads the signed-in user, request id header, user agent and peer
+    /// address from `parts`.
     pub fn caller_from_parts(parts: &http::request::Parts) -> Caller {
         let header = |name: &str| {
             parts
@@ -156,6 +314,7 @@ mod axum_parts {
                 .map(str::to_owned)
         };
         Caller {
+            user: parts.extensions.get::<super::Principal>().cloned(),
             request_id: header("x-request-id"),
             source_addr: parts
                 .extensions

@@ -38,6 +38,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => crate::serve::run(args).await,
             Command::Sandbox(args) => crate::sandbox_cmd::run(args).await,
             Command::Audit(args) => crate::audit_cmd::run(args).await,
+            Command::Admin(args) => crate::admin_cmd::run(args).await,
         }
     });
     match outcome {

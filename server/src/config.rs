@@ -24,6 +24,8 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Check or export the audit log.
     Audit(crate::audit_cmd::AuditArgs),
+    /// Manage accounts from the command line.
+    Admin(crate::admin_cmd::AdminArgs),
 }
 
 /// Flags of `regboard sandbox`.
@@ -97,6 +99,12 @@ pub struct ServeArgs {
     /// Seconds between full reconcile passes (watches trigger passes sooner).
     #[arg(long, env = "REGBOARD_RESYNC_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
     pub resync_seconds: u64,
+    /// Minutes a session may go unused before it ends.
+    #[arg(long, env = "REGBOARD_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1440), value_name = "MINUTES")]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in a session ends however busy it is.
+    #[arg(long, env = "REGBOARD_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168), value_name = "HOURS")]
+    pub session_lifetime_hours: u64,
 }
 
 impl ServeArgs {
@@ -112,6 +120,17 @@ impl ServeArgs {
 }
 
 impl ServeArgs {
+    /// Session limits and login throttling from these flags.
+    pub fn access_options(&self) -> crate::access::AccessOptions {
+        crate::access::AccessOptions {
+            session: crate::auth::SessionPolicy {
+                idle: std::time::Duration::from_secs(self.session_idle_minutes * 60),
+                lifetime: std::time::Duration::from_secs(self.session_lifetime_hours * 3600),
+            },
+            throttle: crate::auth::ThrottleLimits::default(),
+        }
+    }
+
     /// The flags of `regboard` run with no subcommand: defaults and
     /// environment variables only.
     pub fn from_env() -> Result<Self, clap::Error> {

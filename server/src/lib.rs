@@ -10,8 +10,11 @@
 // Leptos view types nest deeply; the server computes their layouts.
 #![recursion_limit = "256"]
 
+pub mod access;
+pub mod admin_cmd;
 pub mod audit;
 pub mod audit_cmd;
+pub mod auth;
 pub mod backend;
 pub mod cli;
 pub mod cluster;

@@ -40,8 +40,32 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         context: "cannot read the listening address".into(),
         source: e,
     })?;
-    let state = AppState::new(leptos_options(addr), db.clone(), backend, audit);
+    let access = crate::access::Access::open(
+        db.clone(),
+        audit.clone(),
+        Some(backend.cluster.inventory.clone()),
+        args.access_options(),
+    )
+    .await?;
+    tokio::spawn(
+        access
+            .clone()
+            .delete_expired_sessions(std::time::Duration::from_secs(60)),
+    );
+    let state = AppState::new(
+        leptos_options(addr),
+        db.clone(),
+        backend,
+        audit,
+        access.clone(),
+    );
     tracing::info!("regboard listening on http://{addr}");
+    if let Some(token) = access.setup_token_if_no_users().await? {
+        tracing::warn!(
+            "no user exists yet: open http://{addr}/setup?token={token} within {} minutes to create the first admin (the link works once), or run `regboard admin create-user --admin NAME`",
+            crate::auth::SETUP_TOKEN_TTL.as_secs() / 60
+        );
+    }
     let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

@@ -7,6 +7,7 @@ use sqlx::SqlitePool;
 
 use std::sync::Arc;
 
+use crate::access::Access;
 use crate::audit::AuditLog;
 use crate::backend::Backend;
 use crate::cluster::KubeCluster;
@@ -24,16 +25,20 @@ pub struct AppState {
     pub cluster: Option<KubeCluster>,
     /// The audit log, for services that record events and for export.
     pub audit: AuditLog,
+    /// Accounts, sessions, teams and grants.
+    pub access: Access,
 }
 
 impl AppState {
-    /// The state of a server with `db`, the cluster-facing `backend` and the
-    /// audit log `audit` (over the same `db`), rendering with `leptos_options`.
+    /// The state of a server with `db`, the cluster-facing `backend`, the
+    /// audit log `audit` and the access service `access` (over the same
+    /// `db`), rendering with `leptos_options`.
     pub fn new(
         leptos_options: LeptosOptions,
         db: SqlitePool,
         backend: Backend,
         audit: AuditLog,
+        access: Access,
     ) -> Self {
         Self {
             leptos_options,
@@ -43,9 +48,11 @@ impl AppState {
                 registries: Arc::new(backend.registries),
                 projects: Arc::new(backend.projects),
                 audit: Arc::new(audit.clone()),
+                access: Arc::new(access.clone()),
             },
             cluster: Some(backend.cluster),
             audit,
+            access,
         }
     }
 }

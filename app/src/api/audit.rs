@@ -2,8 +2,9 @@
 //! (newest first, with a cursor to the next older page), one event in
 //! detail, and the chain head.
 //!
-//! The server functions pass a [`AuditScope`] to the service; until accounts
-//! exist every caller gets [`AuditScope::All`].
+//! The server functions pass the caller's [`AuditScope`] to the service:
+//! admins see every event, others the events inside the projects and
+//! namespaces their grants reach.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -251,25 +252,77 @@ pub async fn get_audit_page(
     limit: Option<u32>,
 ) -> Result<AuditEventPage, AppError> {
     let limit = limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    crate::services::services()?
-        .audit
-        .page(&AuditScope::All, &filter, before, limit)
-        .await
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let scope = caller_scope(&ctx).await?;
+        ctx.services
+            .audit
+            .page(&scope, &filter, before, limit)
+            .await
+    };
+    crate::error::respond(result.await)
 }
 
 /// One event, if it exists and the caller may see it.
 #[server(endpoint = "audit_event")]
 pub async fn get_audit_event(id: i64) -> Result<Option<AuditEventView>, AppError> {
-    crate::services::services()?
-        .audit
-        .event(&AuditScope::All, id)
-        .await
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let scope = caller_scope(&ctx).await?;
+        ctx.services.audit.event(&scope, id).await
+    };
+    crate::error::respond(result.await)
 }
 
 /// The number of events and the newest hash.
 #[server(endpoint = "audit_head")]
 pub async fn get_audit_head() -> Result<ChainHead, AppError> {
-    crate::services::services()?.audit.head().await
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.services.audit.head().await
+    };
+    crate::error::respond(result.await)
+}
+
+/// The audit events a signed-in caller may see: all for admins; otherwise
+/// those targeting a project they hold a role on, a namespace they hold a
+/// role on, or a namespace of such a project.
+#[cfg(feature = "ssr")]
+pub async fn caller_scope(ctx: &crate::api::authz::Ctx) -> Result<AuditScope, AppError> {
+    let perms = ctx.permissions().await?;
+    let namespaces = if perms.admin || perms.reach.projects.is_empty() {
+        Vec::new()
+    } else {
+        ctx.services.cluster.namespaces().await?
+    };
+    Ok(AuditScope::of(&perms, &namespaces))
+}
+
+impl AuditScope {
+    /// The scope of the holder of `perms`, given the cluster's `namespaces`
+    /// (to find the namespaces of the projects they reach).
+    pub fn of(
+        perms: &crate::domain::access::Permissions,
+        namespaces: &[crate::api::cluster::NamespaceRow],
+    ) -> Self {
+        if perms.admin {
+            return AuditScope::All;
+        }
+        let projects: Vec<String> = perms.reach.projects.keys().cloned().collect();
+        let mut names: Vec<String> = perms.reach.namespaces.keys().cloned().collect();
+        names.extend(
+            namespaces
+                .iter()
+                .filter(|row| row.project.as_ref().is_some_and(|p| projects.contains(p)))
+                .map(|row| row.name.clone()),
+        );
+        names.sort();
+        names.dedup();
+        AuditScope::Within {
+            projects,
+            namespaces: names,
+        }
+    }
 }
 
 #[cfg(test)]

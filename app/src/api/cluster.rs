@@ -73,10 +73,26 @@ pub struct NamespaceRow {
     pub phase: Option<String>,
 }
 
-/// How regboard is connected to a cluster and whether it answers.
+/// How regboard is connected to a cluster and whether it answers. Before
+/// signing in only the mode is told (for the sandbox banner), not the
+/// context, version or problem.
 #[server(endpoint = "cluster_status")]
 pub async fn get_cluster_status() -> Result<ClusterStatus, AppError> {
-    Ok(crate::services::services()?.cluster.status().await)
+    let status = crate::services::services()?.cluster.status().await;
+    if crate::services::caller().user.is_some() {
+        return Ok(status);
+    }
+    let mode = match status.mode {
+        ClusterMode::Kubeconfig { .. } => ClusterMode::Kubeconfig {
+            context: String::new(),
+        },
+        other => other,
+    };
+    Ok(ClusterStatus {
+        mode,
+        server_version: None,
+        problem: None,
+    })
 }
 
 /// The namespaces at one moment, with that moment so ages can be shown.
@@ -99,9 +115,15 @@ impl NamespaceList {
     }
 }
 
-/// Every namespace of the cluster with its project and Secret count.
+/// The namespaces the caller may see, with their project and Secret count.
 #[server(endpoint = "list_namespaces")]
 pub async fn list_namespaces() -> Result<NamespaceList, AppError> {
-    let rows = crate::services::services()?.cluster.namespaces().await?;
-    Ok(NamespaceList::taken_now(rows))
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let perms = ctx.permissions().await?;
+        let mut rows = ctx.services.cluster.namespaces().await?;
+        rows.retain(|r| perms.sees_namespace(&r.name, r.project.as_deref()));
+        Ok(NamespaceList::taken_now(rows))
+    };
+    crate::error::respond(result.await)
 }

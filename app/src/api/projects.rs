@@ -24,69 +24,94 @@ pub struct ProjectSummary {
     pub recorded: bool,
 }
 
-/// Every project: recorded ones and ones that exist only as namespace labels.
+/// Every project the caller may see: recorded ones and ones that exist only
+/// as namespace labels.
 #[server(endpoint = "list_projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    crate::error::respond(crate::services::services()?.projects.list().await)
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let perms = ctx.permissions().await?;
+        let mut list = ctx.services.projects.list().await?;
+        list.retain(|p| perms.sees_project(&p.name));
+        Ok(list)
+    };
+    crate::error::respond(result.await)
 }
 
-/// Creates a project record.
+/// Creates a project record (admins only).
 #[server(endpoint = "create_project")]
 pub async fn create_project(
     name: String,
     display_name: String,
     description: String,
 ) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx = crate::api::authz::admin("project.create", "create projects").await?;
+        ctx.services
             .projects
-            .create(&caller, &name, &display_name, &description)
-            .await,
-    )
+            .create(&ctx.caller, &name, &display_name, &description)
+            .await
+    };
+    crate::error::respond(result.await)
 }
 
-/// Changes a project's display name and description.
+/// Changes a project's display name and description (its owners).
 #[server(endpoint = "rename_project")]
 pub async fn rename_project(
     name: String,
     display_name: String,
     description: String,
 ) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let scope = crate::domain::scope::Scope::Project {
+            project: name.clone(),
+        };
+        ctx.require(
+            crate::domain::access::Role::Owner,
+            &scope,
+            "project.update",
+            "rename this project",
+        )
+        .await?;
+        ctx.services
             .projects
-            .rename(&caller, &name, &display_name, &description)
-            .await,
-    )
+            .rename(&ctx.caller, &name, &display_name, &description)
+            .await
+    };
+    crate::error::respond(result.await)
 }
 
-/// Deletes a project: its registries (and their copies) go, its namespaces
-/// leave it. With registries left and `confirm` false, refuses and says how
-/// many would be removed.
+/// Deletes a project (admins only): its registries (and their copies) go,
+/// its namespaces leave it. With registries left and `confirm` false,
+/// refuses and says how many would be removed.
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx = crate::api::authz::admin("project.delete", "delete projects").await?;
+        ctx.services
             .projects
-            .delete(&caller, &name, confirm)
-            .await,
-    )
+            .delete(&ctx.caller, &name, confirm)
+            .await
+    };
+    crate::error::respond(result.await)
 }
 
-/// Moves a namespace into `project`, or out of any project when `None`.
+/// Moves a namespace into `project`, or out of any project when `None`
+/// (admins only: it changes who reaches the namespace).
 #[server(endpoint = "set_namespace_project")]
 pub async fn set_namespace_project(
     namespace: String,
     project: Option<String>,
 ) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx =
+            crate::api::authz::admin("project.namespace.move", "move namespaces between projects")
+                .await?;
+        ctx.services
             .projects
-            .set_namespace_project(&caller, &namespace, project.as_deref())
-            .await,
-    )
+            .set_namespace_project(&ctx.caller, &namespace, project.as_deref())
+            .await
+    };
+    crate::error::respond(result.await)
 }

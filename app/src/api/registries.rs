@@ -11,39 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::secret::Password;
 use crate::AppError;
 
-/// Where a registry applies.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Scope {
-    /// Every namespace of a project, including ones that join later.
-    Project {
-        /// The project's name.
-        project: String,
-    },
-    /// One namespace.
-    Namespace {
-        /// The namespace's name.
-        namespace: String,
-    },
-}
-
-impl Scope {
-    /// "project payments" / "namespace payments-dev".
-    pub fn describe(&self) -> String {
-        match self {
-            Scope::Project { project } => format!("project {project}"),
-            Scope::Namespace { namespace } => format!("namespace {namespace}"),
-        }
-    }
-
-    /// The URL path segment pair identifying the scope: ("p", name) or ("ns", name).
-    pub fn path(&self) -> String {
-        match self {
-            Scope::Project { project } => format!("/registries/p/{project}"),
-            Scope::Namespace { namespace } => format!("/registries/ns/{namespace}"),
-        }
-    }
-}
+pub use crate::domain::scope::Scope;
 
 /// What a person submits to create or edit a registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,70 +152,99 @@ pub struct RegistryFilter {
     pub sort: Option<String>,
 }
 
-/// Registries matching `filter`.
+/// Registries matching `filter` that the caller may see.
 #[server(endpoint = "list_registries")]
 pub async fn list_registries(
     // An all-empty filter is sent as nothing at all; default it.
     #[server(default)] filter: RegistryFilter,
 ) -> Result<Vec<RegistrySummary>, AppError> {
-    crate::error::respond(crate::services::services()?.registries.list(&filter).await)
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        let perms = ctx.permissions().await?;
+        let mut list = ctx.services.registries.list(&filter).await?;
+        list.retain(|r| {
+            perms.allows(crate::domain::access::Role::Viewer, &r.scope, &|ns| {
+                ctx.project_of(ns)
+            })
+        });
+        Ok(list)
+    };
+    crate::error::respond(result.await)
 }
 
 /// One registry with its per-namespace status and references.
 #[server(endpoint = "get_registry")]
 pub async fn get_registry(scope: Scope, name: String) -> Result<RegistryDetail, AppError> {
-    crate::error::respond(
-        crate::services::services()?
-            .registries
-            .get(&scope, &name)
-            .await,
-    )
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.require(
+            Viewer,
+            &scope,
+            "registry.read",
+            "see registries in this scope",
+        )
+        .await?;
+        ctx.services.registries.get(&scope, &name).await
+    };
+    crate::error::respond(result.await)
 }
 
 /// Creates a registry; refuses a name already used in its scope.
 #[server(endpoint = "create_registry")]
 pub async fn create_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
-            .registries
-            .create(&caller, input)
-            .await,
-    )
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.require(Editor, &input.scope, "registry.create", MANAGE)
+            .await?;
+        ctx.services.registries.create(&ctx.caller, input).await
+    };
+    crate::error::respond(result.await)
 }
 
 /// Edits hosts, username, password (empty keeps it), email and description.
 #[server(endpoint = "update_registry")]
 pub async fn update_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
-            .registries
-            .update(&caller, input)
-            .await,
-    )
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.require(Editor, &input.scope, "registry.update", MANAGE)
+            .await?;
+        ctx.services.registries.update(&ctx.caller, input).await
+    };
+    crate::error::respond(result.await)
 }
 
 /// Deletes a registry and, for a project registry, all of its copies.
 #[server(endpoint = "delete_registry")]
 pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.require(Editor, &scope, "registry.delete", MANAGE)
+            .await?;
+        ctx.services
             .registries
-            .delete(&caller, &scope, &name)
-            .await,
-    )
+            .delete(&ctx.caller, &scope, &name)
+            .await
+    };
+    crate::error::respond(result.await)
 }
 
 /// Asks the reconciler to bring a registry's copies up to date now.
 #[server(endpoint = "resync_registry")]
 pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError> {
-    let caller = crate::services::caller();
-    crate::error::respond(
-        crate::services::services()?
+    let result = async {
+        let ctx = crate::api::authz::signed_in()?;
+        ctx.require(Editor, &scope, "registry.resync", MANAGE)
+            .await?;
+        ctx.services
             .registries
-            .resync(&caller, &scope, &name)
-            .await,
-    )
+            .resync(&ctx.caller, &scope, &name)
+            .await
+    };
+    crate::error::respond(result.await)
 }
+
+/// What editors may do, as a refusal names it.
+#[cfg(feature = "ssr")]
+const MANAGE: &str = "manage registries in this scope";
+#[cfg(feature = "ssr")]
+use crate::domain::access::Role::{Editor, Viewer};

@@ -1,8 +1,10 @@
 //! Pure domain logic: no IO, compiled for the server and the browser.
 
+pub mod access;
 pub mod age;
 pub mod docker_config;
 pub mod hosts;
 pub mod image_ref;
 pub mod names;
+pub mod scope;
 pub mod secret;

@@ -11,7 +11,10 @@ use super::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
 /// stands for.
 pub fn failure_outcome(err: &AppError) -> (Outcome, Option<u16>) {
     let outcome = match err {
-        AppError::Forbidden(_) => Outcome::Denied,
+        AppError::Forbidden(_)
+        | AppError::NotAllowed(_)
+        | AppError::Unauthenticated(_)
+        | AppError::TooManyAttempts { .. } => Outcome::Denied,
         AppError::Conflict(_) => Outcome::Conflict,
         AppError::NotFound(_) | AppError::Invalid { .. } => Outcome::Invalid,
         _ => Outcome::Error,
@@ -21,11 +24,27 @@ pub fn failure_outcome(err: &AppError) -> (Outcome, Option<u16>) {
 }
 
 impl AuditLog {
-    /// Appends the outcome of `action` on `target` requested by `caller`:
-    /// success, or the refusal with its message added to `details`. A failure
-    /// to record is logged; the change itself stands.
+    /// Appends the outcome of `action` on `target` requested by `caller`
+    /// (acting as the caller's signed-in user, or anonymous): success, or
+    /// the refusal with its message added to `details`. A failure to record
+    /// is logged; the change itself stands.
     pub async fn record_result<T>(
         &self,
+        caller: &Caller,
+        action: &str,
+        target: AuditTarget,
+        result: &Result<T, AppError>,
+        details: Value,
+    ) {
+        self.record_result_as(Actor::of(caller), caller, action, target, result, details)
+            .await;
+    }
+
+    /// [`AuditLog::record_result`] with the actor given (e.g. the user who
+    /// just signed in, whose request carried no session yet).
+    pub async fn record_result_as<T>(
+        &self,
+        actor: Actor,
         caller: &Caller,
         action: &str,
         target: AuditTarget,
@@ -48,7 +67,7 @@ impl AuditLog {
             }
         };
         let event = NewEvent {
-            actor: Actor::Anonymous,
+            actor,
             caller: caller.clone(),
             action: action.to_owned(),
             target,
@@ -58,6 +77,19 @@ impl AuditLog {
         };
         if let Err(e) = self.append(event).await {
             tracing::error!(error = %e, action, "could not record an audit event");
+        }
+    }
+}
+
+impl Actor {
+    /// The signed-in user of `caller`, or anonymous.
+    pub fn of(caller: &Caller) -> Self {
+        match &caller.user {
+            Some(user) => Actor::User {
+                id: user.id,
+                name: user.name.clone(),
+            },
+            None => Actor::Anonymous,
         }
     }
 }

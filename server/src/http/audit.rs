@@ -10,20 +10,30 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use regboard_app::api::audit::{AuditFilter, AuditScope};
-use regboard_app::services::Caller;
+use regboard_app::services::{AccessService, Caller, ClusterService, Principal};
+use regboard_app::AppError;
 
 use super::request_id::RequestId;
+use crate::access::Access;
 use crate::audit::{export, Actor, AuditLog, AuditTarget, ExportFormat, NewEvent, Outcome};
+use crate::cluster::KubeCluster;
 use crate::error::Error;
 
-/// The handler; see the module documentation.
+/// The handler; see the module documentation. Only events inside the
+/// caller's reach are exported (all for admins).
 pub async fn export(
     State(audit): State<AuditLog>,
+    State(access): State<Access>,
+    State(cluster): State<Option<KubeCluster>>,
     Query(pairs): Query<Vec<(String, String)>>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request_id: Option<Extension<RequestId>>,
+    user: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
+    let Some(Extension(user)) = user else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
+    };
     let filter = AuditFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let format = pairs
         .iter()
@@ -33,14 +43,23 @@ pub async fn export(
         Ok(f) => f,
         Err(e) => return bad_request(&e),
     };
-    // Until accounts exist every caller may see every event.
-    let scope = AuditScope::All;
+    let scope = match caller_scope(&access, cluster.as_ref(), &user).await {
+        Ok(scope) => scope,
+        Err(e) => {
+            return (
+                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                e.to_string(),
+            )
+                .into_response()
+        }
+    };
     let chunks = match export::start(audit.pool().clone(), scope, filter.clone(), format) {
         Ok(rx) => rx,
         Err(e @ Error::InvalidFilter { .. }) => return bad_request(&e),
         Err(e) => return internal(&e),
     };
     let caller = Caller {
+        user: Some(user.clone()),
         request_id: request_id.map(|r| r.0 .0),
         source_addr: connect.map(|c| c.0 .0.ip().to_string()),
         user_agent: headers
@@ -50,7 +69,10 @@ pub async fn export(
     };
     let recorded = audit
         .append(NewEvent {
-            actor: Actor::Anonymous,
+            actor: Actor::User {
+                id: user.id,
+                name: user.name.clone(),
+            },
             caller,
             action: "audit.export".into(),
             target: AuditTarget {
@@ -102,4 +124,20 @@ fn internal(err: &Error) -> Response {
         "the export failed; the details are in the server log\n",
     )
         .into_response()
+}
+
+/// The events `user` may export.
+async fn caller_scope(
+    access: &Access,
+    cluster: Option<&KubeCluster>,
+    user: &Principal,
+) -> Result<AuditScope, AppError> {
+    let perms = access.permissions(user).await?;
+    let namespaces = match cluster {
+        Some(cluster) if !perms.admin && !perms.reach.projects.is_empty() => {
+            cluster.namespaces().await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(AuditScope::of(&perms, &namespaces))
 }

@@ -2,7 +2,11 @@
 //! static files, and the middleware around them.
 //!
 //! ```text
-//! request ─► request_id (fresh id, span, access log) ─► route
+//! request ─► request_id (fresh id, span, access log)
+//!         ─► security (CSRF refusal; CSP with nonce, nosniff, no-store… on the response)
+//!         ─► session layer (tower-sessions, SQLite store, cookie regboard_session)
+//!         ─► session::resolve (the signed-in user, idle/absolute expiry)
+//!         ─► guard (server fn policy; pages redirect to /login) ─► route
 //!              /healthz, /readyz      health
 //!              /live/*                Server-Sent Events for pages that follow the cluster
 //!              /audit/export          the audit log as CSV or JSON Lines, streamed
@@ -12,25 +16,38 @@
 //! ```
 
 mod audit;
+mod guard;
 mod health;
 mod live;
 mod request_id;
+mod security;
+mod session;
 
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use regboard_app::{shell, App};
 
 use crate::state::AppState;
 
 pub use request_id::RequestId;
+pub use security::{content_security_policy, cross_site, CspNonce};
 
 /// Builds the whole router for `state`; tests call it directly.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let services = state.services.clone();
-    let context = move || provide_context(services.clone());
+    let context = move || {
+        provide_context(services.clone());
+        // Leptos marks its inline scripts with the nonce in context; use the
+        // one the CSP header of this response names.
+        let nonce = use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<CspNonce>().cloned());
+        if let Some(CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    };
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
@@ -44,6 +61,16 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.access.clone(),
+            guard::guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.access.clone(),
+            session::resolve,
+        ))
+        .layer(state.access.session_layer())
+        .layer(axum::middleware::from_fn(security::middleware))
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)
 }

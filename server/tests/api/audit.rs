@@ -35,6 +35,7 @@ pub(crate) fn event(
     NewEvent {
         actor,
         caller: Caller {
+            user: None,
             request_id: Some(format!("req-{action}-{name}")),
             source_addr: Some("10.0.0.7".into()),
             user_agent: Some("test-agent/1".into()),

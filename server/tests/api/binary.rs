@@ -104,7 +104,15 @@ fn serve_starts_on_a_random_port_with_a_fresh_database_and_stops_on_sigterm() {
         .find_map(|l| l.split("listening on ").nth(1).map(str::to_owned))
         .expect("the server logs where it listens");
     let body = raw_http::get(&format!("{url}/")).unwrap();
-    assert!(body.contains("regboard"), "{body}");
+    assert!(
+        body.contains("303 See Other") && body.contains("location: /login?next=%2F"),
+        "{body}"
+    );
+    let body = raw_http::get(&format!("{url}/login")).unwrap();
+    assert!(
+        body.contains("regboard") && body.contains("Sign in"),
+        "{body}"
+    );
     assert!(db.exists(), "the database and its parent were created");
 
     let pid = child.id().to_string();

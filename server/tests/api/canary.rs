@@ -11,6 +11,8 @@ use crate::process::Regboard;
 use crate::registry_helpers::{ns_input, project_input};
 
 const CANARY: &str = "canary-Pa55w0rd-7f3e9b";
+/// The admin's sign-in password.
+const LOGIN_CANARY: &str = "canary-L0gin-Pw-4d1c2a";
 
 #[derive(Serialize)]
 struct Input<'a> {
@@ -62,10 +64,21 @@ async fn a_canary_password_never_appears_anywhere() {
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
     let db = dir.path().join("regboard.db");
+    // The admin's own password is a second canary: it crosses the same
+    // surfaces (CLI, login form, session) and must not stay anywhere either.
+    crate::process::create_admin(&db, "admin", LOGIN_CANARY);
     let server = Regboard::start(&kubeconfig, &db, &[]);
-    let (url, client) = (server.url.clone(), reqwest::Client::new());
+    let url = server.url.clone();
+    let client = crate::process::sign_in(&url, "admin", LOGIN_CANARY).await;
+    seen += &post(
+        &reqwest::Client::new(),
+        &url,
+        "login",
+        &serde_json::json!({"name": "admin", "password": format!("{LOGIN_CANARY}x")}),
+    )
+    .await
+    .1;
 
-    let mut seen = String::new();
     let ns = ns_input("payments-dev", "canary-ns", CANARY);
     let project = project_input("payments", "canary-proj", CANARY);
     for input in [&ns, &project] {
@@ -127,9 +140,11 @@ async fn a_canary_password_never_appears_anywhere() {
         .into_iter()
         .chain(files.iter().map(|f| ("SQLite", f)))
     {
-        if let Some(at) = text.find(CANARY) {
-            let context = &text[at.saturating_sub(300)..(at + 100).min(text.len())];
-            panic!("the canary leaked into the {place}: …{context}…");
+        for canary in [CANARY, LOGIN_CANARY] {
+            if let Some(at) = text.find(canary) {
+                let context = &text[at.saturating_sub(300)..(at + 100).min(text.len())];
+                panic!("the canary {canary} leaked into the {place}: …{context}…");
+            }
         }
         assert!(
             !text.contains(&auth),

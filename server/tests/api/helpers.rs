@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use regboard_app::api::cluster::ClusterMode;
+use regboard_app::domain::secret::Password;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
+use regboard_server::access::{Access, AccessOptions};
 use regboard_server::audit::AuditLog;
 use regboard_server::backend::Backend;
 use regboard_server::cluster::{Connection, KubeCluster};
@@ -20,14 +22,18 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// Its database pool (shared with the server).
     pub db: SqlitePool,
-    /// An HTTP client for the dashboard.
+    /// An HTTP client for the dashboard, signed in as the admin [`ADMIN`].
     pub client: reqwest::Client,
+    /// An HTTP client with no session.
+    pub anonymous: reqwest::Client,
     /// The sandbox behind it, when there is one.
     pub sandbox: Option<Sandbox>,
     /// The cluster service the server uses.
     pub cluster: KubeCluster,
     /// The audit log the server writes (same database).
     pub audit: AuditLog,
+    /// The access service the server uses.
+    pub access: Access,
     /// The database file.
     pub db_path: std::path::PathBuf,
     _dir: TempDir,
@@ -106,27 +112,108 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         .first_check(Duration::from_secs(5))
         .await;
     let cluster = backend.cluster.clone();
+    let access = Access::open(
+        db.clone(),
+        audit.clone(),
+        Some(cluster.inventory.clone()),
+        AccessOptions::default(),
+    )
+    .await
+    .unwrap();
     let state = AppState::new(
         serve::leptos_options(addr),
         db.clone(),
         backend,
         audit.clone(),
+        access.clone(),
     );
     tokio::spawn(async move {
         let app =
             regboard_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).await.unwrap();
     });
-    TestApp {
+    let mut app = TestApp {
         addr,
         db,
         client: reqwest::Client::new(),
+        anonymous: reqwest::Client::new(),
         sandbox,
         cluster,
         audit,
+        access,
         db_path,
         _dir: dir,
+    };
+    app.create_user(ADMIN, true).await;
+    app.client = app.login(ADMIN, PASSWORD).await;
+    app
+}
+
+/// The admin every test app starts with; `TestApp::client` is signed in as it.
+pub const ADMIN: &str = "admin";
+/// The password of every user tests create.
+pub const PASSWORD: &str = "test password that is long";
+
+impl TestApp {
+    /// Creates a user with [`PASSWORD`] straight in the store; returns its id.
+    pub async fn create_user(&self, name: &str, admin: bool) -> i64 {
+        let hash = self
+            .access
+            .passwords()
+            .hash(&Password::new(PASSWORD))
+            .await
+            .unwrap();
+        regboard_server::access::store::insert_user(&self.db, name, &hash, admin)
+            .await
+            .unwrap()
     }
+
+    /// Signs in through `/api/login`; panics unless it works.
+    pub async fn login(&self, name: &str, password: &str) -> reqwest::Client {
+        let (status, cookie, body) = self.try_login(name, password).await;
+        assert_eq!(status, 200, "login as {name}: {body}");
+        client_with_cookie(&cookie.expect("a session cookie"))
+    }
+
+    /// Posts `/api/login`; returns status, the `name=value` of the session
+    /// cookie set (if any) and the body.
+    pub async fn try_login(&self, name: &str, password: &str) -> (u16, Option<String>, String) {
+        let response = self
+            .anonymous
+            .post(self.url("/api/login"))
+            .form(&[("name", name), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let cookie = session_cookie(response.headers());
+        (status, cookie, response.text().await.unwrap())
+    }
+}
+
+/// The `name=value` part of the `Set-Cookie` for the session, if any.
+pub fn session_cookie(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("regboard_session="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// A client that sends `cookie` (`name=value`) with every request, as a
+/// browser would (reqwest's own jar keeps Secure cookies off plain http).
+pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::COOKIE,
+        reqwest::header::HeaderValue::from_str(cookie).unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .unwrap()
 }
 
 /// Reconciler settings for tests: the default concurrency, a short resync.

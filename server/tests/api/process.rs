@@ -64,3 +64,37 @@ impl Regboard {
         self.log.lock().unwrap().join("\n")
     }
 }
+
+/// Creates an admin in the database `db` with `regboard admin create-user
+/// --admin`, the password on stdin as a script would pass it.
+pub fn create_admin(db: &Path, name: &str, password: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regboard"))
+        .args(["admin", "create-user", "--admin", name, "--database"])
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "create-user failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Signs in at the server `url`; a client that sends the session cookie.
+pub async fn sign_in(url: &str, name: &str, password: &str) -> reqwest::Client {
+    let response = reqwest::Client::new()
+        .post(format!("{url}/api/login"))
+        .form(&[("name", name), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "sign in as {name}");
+    let cookie = crate::helpers::session_cookie(response.headers()).expect("a session cookie");
+    crate::helpers::client_with_cookie(&cookie)
+}

@@ -1,0 +1,467 @@
+//! Managing users, teams and grants, and what the Access page shows.
+//!
+//! The server functions have already checked the coarse policy (admin-only
+//! functions reach here only for admins); the rules that depend on the data
+//! (delegation, team administration, the last admin) are checked here, and
+//! every outcome is audited.
+
+use regboard_app::api::access::{AccessOverview, GrantView, MemberView, TeamView, UserView};
+use regboard_app::domain::access::{check_account_name, Permissions, Role, Subject};
+use regboard_app::domain::names::validate_namespace_name;
+use regboard_app::domain::scope::Scope;
+use regboard_app::domain::secret::Password;
+use regboard_app::services::{AccessService, Caller};
+use regboard_app::AppError;
+use serde_json::json;
+
+use super::{conflict_or_internal, current, internal, store, target, Access};
+use crate::auth::check_new_password;
+
+impl Access {
+    pub(super) async fn overview_for(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+    ) -> Result<AccessOverview, AppError> {
+        let me = caller.user.as_ref().ok_or_else(AppError::sign_in)?;
+        let project_of = |ns: &str| self.project_of(ns);
+        let all_users = store::users(&self.db).await.map_err(internal)?;
+        let users = all_users
+            .into_iter()
+            .filter(|u| perms.manages_anything() || u.id == me.id)
+            .map(|u| UserView {
+                id: u.id,
+                name: u.name,
+                admin: u.admin,
+                disabled: u.disabled,
+                created_at: u.created_at,
+            })
+            .collect();
+        let members = store::members(&self.db).await.map_err(internal)?;
+        let teams = store::teams(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|t| perms.admin || perms.teams.contains(&t.id))
+            .map(|t| TeamView {
+                members: members
+                    .iter()
+                    .filter(|m| m.team_id == t.id)
+                    .map(|m| MemberView {
+                        user_id: m.user_id,
+                        name: m.name.clone(),
+                        team_admin: m.team_admin,
+                    })
+                    .collect(),
+                id: t.id,
+                name: t.name,
+            })
+            .collect();
+        let grants = store::grants(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter_map(|g| {
+                let subject = g.subject();
+                let scope = g.scope();
+                let revocable = perms
+                    .may_grant(subject, g.role(), &scope, &project_of)
+                    .is_ok();
+                let own = match subject {
+                    Subject::User(id) => id == me.id,
+                    Subject::Team(id) => perms.teams.contains(&id),
+                };
+                (revocable || own).then(|| GrantView {
+                    id: g.id,
+                    subject,
+                    subject_name: g.subject_name.clone(),
+                    role: g.role(),
+                    scope,
+                    granted_by: g.granted_by_name.clone(),
+                    created_at: g.created_at.clone(),
+                    revocable,
+                })
+            })
+            .collect();
+        Ok(AccessOverview {
+            me: current(me, perms),
+            users,
+            teams,
+            grants,
+        })
+    }
+
+    pub(super) async fn add_user(
+        &self,
+        caller: &Caller,
+        name: &str,
+        password: &Password,
+        admin: bool,
+    ) -> Result<(), AppError> {
+        let name = name.trim();
+        let result = async {
+            check_account_name(name).map_err(|message| AppError::Invalid {
+                field: Some("name".into()),
+                message,
+            })?;
+            check_new_password(name, password, "password")?;
+            let hash = self.passwords.hash(password).await?;
+            store::insert_user(&self.db, name, &hash, admin)
+                .await
+                .map_err(|e| {
+                    conflict_or_internal(e, format!("A user named {name} already exists."))
+                })?;
+            Ok(())
+        }
+        .await;
+        self.record(
+            caller,
+            "user.create",
+            target("user", Some(name), None),
+            &result,
+            json!({ "name": name, "admin": admin }),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn disable_user(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+        disabled: bool,
+    ) -> Result<(), AppError> {
+        let (action, name, result) = async {
+            let user = self.user(user_id).await?;
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            let result = async {
+                if disabled && user.admin && !user.disabled {
+                    self.keep_an_admin(user_id).await?;
+                }
+                store::set_disabled(&self.db, user_id, disabled)
+                    .await
+                    .map_err(internal)?;
+                Ok(())
+            }
+            .await;
+            Ok::<_, AppError>((action, user.name, result))
+        }
+        .await?;
+        self.record(
+            caller,
+            action,
+            target("user", Some(&name), None),
+            &result,
+            json!({ "disabled": disabled }),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn make_admin(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+        admin: bool,
+    ) -> Result<(), AppError> {
+        let user = self.user(user_id).await?;
+        let result = async {
+            if !admin && user.admin && !user.disabled {
+                self.keep_an_admin(user_id).await?;
+            }
+            store::set_admin(&self.db, user_id, admin)
+                .await
+                .map_err(internal)?;
+            Ok(())
+        }
+        .await;
+        let action = if admin {
+            "user.admin.grant"
+        } else {
+            "user.admin.revoke"
+        };
+        self.record(
+            caller,
+            action,
+            target("user", Some(&user.name), None),
+            &result,
+            json!({ "admin": admin }),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn end_all_sessions(
+        &self,
+        caller: &Caller,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        let user = self.user(user_id).await?;
+        let result = store::end_sessions(&self.db, user_id)
+            .await
+            .map(|_| ())
+            .map_err(internal);
+        self.record(
+            caller,
+            "user.sessions.end",
+            target("user", Some(&user.name), None),
+            &result,
+            json!({}),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn add_team(&self, caller: &Caller, name: &str) -> Result<(), AppError> {
+        let name = name.trim();
+        let result = async {
+            check_account_name(name).map_err(|message| AppError::Invalid {
+                field: Some("name".into()),
+                message,
+            })?;
+            store::insert_team(&self.db, name).await.map_err(|e| {
+                conflict_or_internal(e, format!("A team named {name} already exists."))
+            })?;
+            Ok(())
+        }
+        .await;
+        self.record(
+            caller,
+            "team.create",
+            target("team", Some(name), None),
+            &result,
+            json!({}),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn remove_team(&self, caller: &Caller, team_id: i64) -> Result<(), AppError> {
+        let team = self.team(team_id).await?;
+        let result = store::delete_team(&self.db, team_id)
+            .await
+            .map(|_| ())
+            .map_err(internal);
+        self.record(
+            caller,
+            "team.delete",
+            target("team", Some(&team.name), None),
+            &result,
+            json!({}),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn add_member(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        team_id: i64,
+        user: &str,
+        team_admin: bool,
+    ) -> Result<(), AppError> {
+        let team = self.team(team_id).await?;
+        if !perms.manages_team(team_id) {
+            return Err(self
+                .refuse(caller, "team.member.add", "add members to this team")
+                .await);
+        }
+        if team_admin && !perms.admin {
+            return Err(self
+                .refuse(caller, "team.member.add", "appoint team admins")
+                .await);
+        }
+        let user = user.trim();
+        let result = async {
+            let row = store::user_by_name(&self.db, user)
+                .await
+                .map_err(internal)?;
+            let row = row.ok_or_else(|| AppError::Invalid {
+                field: Some("user".into()),
+                message: format!("There is no user named {user}."),
+            })?;
+            store::upsert_member(&self.db, team_id, row.id, team_admin)
+                .await
+                .map_err(internal)
+        }
+        .await;
+        self.record(
+            caller,
+            "team.member.add",
+            target("team", Some(&team.name), None),
+            &result,
+            json!({ "user": user, "team_admin": team_admin }),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn remove_member(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        team_id: i64,
+        user_id: i64,
+    ) -> Result<(), AppError> {
+        let team = self.team(team_id).await?;
+        let member = store::members(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .find(|m| m.team_id == team_id && m.user_id == user_id)
+            .ok_or_else(|| {
+                AppError::NotFound(format!("That user is not a member of team {}.", team.name))
+            })?;
+        if !perms.manages_team(team_id) || (member.team_admin && !perms.admin) {
+            return Err(self
+                .refuse(caller, "team.member.remove", "remove this member")
+                .await);
+        }
+        let result = store::remove_member(&self.db, team_id, user_id)
+            .await
+            .map(|_| ())
+            .map_err(internal);
+        self.record(
+            caller,
+            "team.member.remove",
+            target("team", Some(&team.name), None),
+            &result,
+            json!({ "user": member.name }),
+        )
+        .await;
+        result
+    }
+
+    pub(super) async fn grant(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        subject: Subject,
+        role: Role,
+        scope: Scope,
+    ) -> Result<(), AppError> {
+        let (kind, name) = store::scope_columns(&scope);
+        // Project and namespace names are both DNS-1123 labels.
+        validate_namespace_name(name).map_err(|e| AppError::Invalid {
+            field: Some("scope".into()),
+            message: format!("The {kind} name is not valid: {e}"),
+        })?;
+        let subject_name = self.subject_name(subject).await?;
+        let grantor = caller.user.as_ref().ok_or_else(AppError::sign_in)?;
+        if let Err(refusal) = perms.may_grant(subject, role, &scope, &|ns| self.project_of(ns)) {
+            let error = AppError::NotAllowed(refusal.to_string());
+            self.record_denial(caller, "grant.create", Some(&scope), &error)
+                .await;
+            return Err(error);
+        }
+        let result =
+            store::upsert_grant(&self.db, subject, role, &scope, (grantor.id, &grantor.name))
+                .await
+                .map_err(internal);
+        let before = result.as_ref().ok().and_then(|(_, before)| before.clone());
+        self.record(
+            caller,
+            "grant.create",
+            target("grant", Some(&subject_name), Some(&scope)),
+            &result,
+            json!({ "subject": subject_name, "role": role.as_str(), "scope": kind, "previous_role": before }),
+        )
+        .await;
+        result.map(|_| ())
+    }
+
+    pub(super) async fn revoke(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        grant_id: i64,
+    ) -> Result<(), AppError> {
+        let grant = store::grant_by_id(&self.db, grant_id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound("That grant does not exist (any more).".into()))?;
+        let scope = grant.scope();
+        if let Err(refusal) = perms.may_grant(grant.subject(), grant.role(), &scope, &|ns| {
+            self.project_of(ns)
+        }) {
+            let error = AppError::NotAllowed(refusal.to_string());
+            self.record_denial(caller, "grant.revoke", Some(&scope), &error)
+                .await;
+            return Err(error);
+        }
+        let result = store::delete_grant(&self.db, grant_id)
+            .await
+            .map(|_| ())
+            .map_err(internal);
+        self.record(
+            caller,
+            "grant.revoke",
+            target("grant", Some(&grant.subject_name), Some(&scope)),
+            &result,
+            json!({ "subject": grant.subject_name, "role": grant.role, "scope": grant.scope_kind }),
+        )
+        .await;
+        result
+    }
+
+    async fn user(&self, id: i64) -> Result<store::UserRow, AppError> {
+        store::user_by_id(&self.db, id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound("That user does not exist.".into()))
+    }
+
+    async fn team(&self, id: i64) -> Result<store::TeamRow, AppError> {
+        store::team_by_id(&self.db, id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| AppError::NotFound("That team does not exist (any more).".into()))
+    }
+
+    async fn subject_name(&self, subject: Subject) -> Result<String, AppError> {
+        let missing = |what: &str| AppError::Invalid {
+            field: Some("subject".into()),
+            message: format!("That {what} does not exist."),
+        };
+        match subject {
+            Subject::User(id) => Ok(store::user_by_id(&self.db, id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| missing("user"))?
+                .name),
+            Subject::Team(id) => Ok(store::team_by_id(&self.db, id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| missing("team"))?
+                .name),
+        }
+    }
+
+    /// Refuses to take away the last active admin.
+    async fn keep_an_admin(&self, leaving: i64) -> Result<(), AppError> {
+        let others = store::users(&self.db)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .any(|u| u.admin && !u.disabled && u.id != leaving);
+        if others {
+            Ok(())
+        } else {
+            Err(AppError::Conflict(
+                "This is the last active admin; make someone else an admin first.".into(),
+            ))
+        }
+    }
+
+    /// Audits and returns a refusal to do `what`.
+    async fn refuse(&self, caller: &Caller, action: &str, what: &str) -> AppError {
+        let error = AppError::not_allowed(what);
+        self.record_denial(caller, action, None, &error).await;
+        error
+    }
+}
