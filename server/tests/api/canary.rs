@@ -64,6 +64,7 @@ async fn a_canary_password_never_appears_anywhere() {
     let kubeconfig = dir.path().join("kubeconfig");
     std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
     let db = dir.path().join("regboard.db");
+    let mut seen = String::new();
     // The admin's own password is a second canary: it crosses the same
     // surfaces (CLI, login form, session) and must not stay anywhere either.
     crate::process::create_admin(&db, "admin", LOGIN_CANARY);
