@@ -16,4 +16,5 @@ mod process;
 mod projects;
 mod registries;
 mod registry_helpers;
+mod sessions;
 mod shell;
