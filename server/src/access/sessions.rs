@@ -316,3 +316,7 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
         request_id: String::new(),
     }
 }
+
+#[cfg(test)]
+#[path = "expiry_tests.rs"]
+mod expiry_tests;
