@@ -15,22 +15,27 @@ use regboard_app::AppError;
 
 use super::request_id::RequestId;
 use crate::access::Access;
-use crate::audit::{export, Actor, AuditLog, AuditTarget, ExportFormat, NewEvent, Outcome};
+use crate::state::AppState;
+use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Outcome};
 use crate::cluster::KubeCluster;
 use crate::error::Error;
 
 /// The handler; see the module documentation. Only events inside the
 /// caller's reach are exported (all for admins).
 pub async fn export(
-    State(audit): State<AuditLog>,
-    State(access): State<Access>,
-    State(cluster): State<Option<KubeCluster>>,
+    State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request_id: Option<Extension<RequestId>>,
     user: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
+    let AppState {
+        audit,
+        access,
+        cluster,
+        ..
+    } = state;
     let Some(Extension(user)) = user else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };
