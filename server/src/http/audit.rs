@@ -15,10 +15,10 @@ use regboard_app::AppError;
 
 use super::request_id::RequestId;
 use crate::access::Access;
-use crate::state::AppState;
 use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Outcome};
 use crate::cluster::KubeCluster;
 use crate::error::Error;
+use crate::state::AppState;
 
 /// The handler; see the module documentation. Only events inside the
 /// caller's reach are exported (all for admins).

@@ -16,5 +16,6 @@ mod process;
 mod projects;
 mod registries;
 mod registry_helpers;
+mod security;
 mod sessions;
 mod shell;
