@@ -56,7 +56,12 @@ fn case(endpoint: &'static str, who: Who, args: Value, no_scope: NoScope) -> Cas
 }
 
 /// POSTs `args` form-encoded to `/api/<endpoint>` with `client`.
-pub async fn post(app: &TestApp, client: &reqwest::Client, endpoint: &str, args: &Value) -> (u16, String) {
+pub async fn post(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    args: &Value,
+) -> (u16, String) {
     let body = serde_qs::to_string(args).unwrap();
     let response = client
         .post(app.url(&format!("/api/{endpoint}")))
@@ -96,7 +101,14 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
         project: "payments".into(),
     };
     let admin_perms = app.access.permissions_of(admin_id, true).await.unwrap();
-    grant(&app, &admin_perms, Subject::User(owner_id), Role::Owner, payments).await;
+    grant(
+        &app,
+        &admin_perms,
+        Subject::User(owner_id),
+        Role::Owner,
+        payments,
+    )
+    .await;
     // Something to see and something to revoke.
     let (status, body) = post(&app, &app.client, "create_registry", &registry("seen")).await;
     assert_eq!(status, 200, "{body}");
@@ -131,7 +143,12 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
                           "scope": {"kind": "namespace", "namespace": "payments-prod"}});
     let cases = vec![
         case("current_user", Who::Nobody, json!({}), NoScope::Allowed),
-        case("login", Who::Anonymous, json!({"name": "spare", "password": PASSWORD}), NoScope::Allowed),
+        case(
+            "login",
+            Who::Anonymous,
+            json!({"name": "spare", "password": PASSWORD}),
+            NoScope::Allowed,
+        ),
         case("logout", Who::Fresh, json!({}), NoScope::Allowed),
         case(
             "complete_setup",
@@ -152,8 +169,18 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
             json!({"name": "made", "password": "a fine long password", "admin": false}),
             NoScope::Denied,
         ),
-        case("set_user_disabled", Who::Admin, json!({"user_id": spare_id, "disabled": false}), NoScope::Denied),
-        case("set_user_admin", Who::Admin, json!({"user_id": spare_id, "admin": false}), NoScope::Denied),
+        case(
+            "set_user_disabled",
+            Who::Admin,
+            json!({"user_id": spare_id, "disabled": false}),
+            NoScope::Denied,
+        ),
+        case(
+            "set_user_admin",
+            Who::Admin,
+            json!({"user_id": spare_id, "admin": false}),
+            NoScope::Denied,
+        ),
         Case {
             endpoint: "end_user_sessions",
             who: Who::Admin,
@@ -161,19 +188,44 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
             no_scope_args: json!({"user_id": admin_id}),
             no_scope: NoScope::Denied,
         },
-        case("create_team", Who::Admin, json!({"name": "made-team"}), NoScope::Denied),
+        case(
+            "create_team",
+            Who::Admin,
+            json!({"name": "made-team"}),
+            NoScope::Denied,
+        ),
         case(
             "add_team_member",
             Who::Admin,
             json!({"team_id": team_id, "user": "spare", "team_admin": false}),
             NoScope::Denied,
         ),
-        case("remove_team_member", Who::Admin, json!({"team_id": team_id, "user_id": spare_id}), NoScope::Denied),
-        case("delete_team", Who::Admin, json!({"team_id": team_id}), NoScope::Denied),
+        case(
+            "remove_team_member",
+            Who::Admin,
+            json!({"team_id": team_id, "user_id": spare_id}),
+            NoScope::Denied,
+        ),
+        case(
+            "delete_team",
+            Who::Admin,
+            json!({"team_id": team_id}),
+            NoScope::Denied,
+        ),
         case("create_grant", Who::Owner, ns_grant, NoScope::Denied),
-        case("revoke_grant", Who::Owner, json!({"grant_id": grant_id}), NoScope::Denied),
+        case(
+            "revoke_grant",
+            Who::Owner,
+            json!({"grant_id": grant_id}),
+            NoScope::Denied,
+        ),
         case("cluster_status", Who::Nobody, json!({}), NoScope::Allowed),
-        case("list_namespaces", Who::Owner, json!({}), NoScope::Empty(r#""rows":[]"#)),
+        case(
+            "list_namespaces",
+            Who::Owner,
+            json!({}),
+            NoScope::Empty(r#""rows":[]"#),
+        ),
         case("list_projects", Who::Owner, json!({}), NoScope::Empty("[]")),
         case(
             "create_project",
@@ -193,15 +245,60 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
             json!({"namespace": "sandbox-scratch"}),
             NoScope::Denied,
         ),
-        case("delete_project", Who::Admin, json!({"name": "made", "confirm": true}), NoScope::Denied),
-        case("list_registries", Who::Owner, json!({}), NoScope::Empty("[]")),
-        case("get_registry", Who::Owner, scope_name("seen"), NoScope::Denied),
-        case("create_registry", Who::Owner, registry("made"), NoScope::Denied),
-        case("update_registry", Who::Owner, registry("made"), NoScope::Denied),
-        case("resync_registry", Who::Owner, scope_name("made"), NoScope::Denied),
-        case("delete_registry", Who::Owner, scope_name("made"), NoScope::Denied),
-        case("audit_page", Who::Owner, json!({}), NoScope::Empty(r#""events":[]"#)),
-        case("audit_event", Who::Owner, json!({"id": event_id}), NoScope::Empty("null")),
+        case(
+            "delete_project",
+            Who::Admin,
+            json!({"name": "made", "confirm": true}),
+            NoScope::Denied,
+        ),
+        case(
+            "list_registries",
+            Who::Owner,
+            json!({}),
+            NoScope::Empty("[]"),
+        ),
+        case(
+            "get_registry",
+            Who::Owner,
+            scope_name("seen"),
+            NoScope::Denied,
+        ),
+        case(
+            "create_registry",
+            Who::Owner,
+            registry("made"),
+            NoScope::Denied,
+        ),
+        case(
+            "update_registry",
+            Who::Owner,
+            registry("made"),
+            NoScope::Denied,
+        ),
+        case(
+            "resync_registry",
+            Who::Owner,
+            scope_name("made"),
+            NoScope::Denied,
+        ),
+        case(
+            "delete_registry",
+            Who::Owner,
+            scope_name("made"),
+            NoScope::Denied,
+        ),
+        case(
+            "audit_page",
+            Who::Owner,
+            json!({}),
+            NoScope::Empty(r#""events":[]"#),
+        ),
+        case(
+            "audit_event",
+            Who::Owner,
+            json!({"id": event_id}),
+            NoScope::Empty("null"),
+        ),
         case("audit_head", Who::Nobody, json!({}), NoScope::Allowed),
     ];
 
@@ -223,7 +320,10 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
     let mut expected_denials = 0;
     for c in &cases {
         let path = format!("/api/{}", c.endpoint);
-        assert!(registered.contains(&path), "{path} is not a registered server function");
+        assert!(
+            registered.contains(&path),
+            "{path} is not a registered server function"
+        );
         let policy = policy_for(&path).unwrap();
 
         let (status, body) = post(&app, &app.anonymous, c.endpoint, &c.no_scope_args).await;
@@ -243,10 +343,16 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
                 assert!(body.contains("NotAllowed"), "{path}: {body}");
                 expected_denials += 1;
             }
-            NoScope::Allowed => assert!(!refused(status, &body), "{path} without scope: {status} {body}"),
+            NoScope::Allowed => assert!(
+                !refused(status, &body),
+                "{path} without scope: {status} {body}"
+            ),
             NoScope::Empty(empty) => {
                 assert_eq!(status, 200, "{path} without scope: {body}");
-                assert!(body.contains(empty), "{path} shows nothing without scope: {body}");
+                assert!(
+                    body.contains(empty),
+                    "{path} shows nothing without scope: {body}"
+                );
             }
         }
 
@@ -262,7 +368,11 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
             }
         };
         let (status, body) = post(&app, client, c.endpoint, &c.args).await;
-        assert!(!refused(status, &body), "{path} as {:?}: {status} {body}", c.who);
+        assert!(
+            !refused(status, &body),
+            "{path} as {:?}: {status} {body}",
+            c.who
+        );
         if let NoScope::Empty(_) = c.no_scope {
             assert_ne!(body, nobody_saw, "{path} as {:?} sees something", c.who);
         }
@@ -302,8 +412,10 @@ fn refused(status: u16, body: &str) -> bool {
 }
 
 async fn denials(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND status_code = 403")
-        .fetch_one(&app.db)
-        .await
-        .unwrap()
+    sqlx::query_scalar(
+        "SELECT count(*) FROM audit_events WHERE outcome = 'denied' AND status_code = 403",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap()
 }
