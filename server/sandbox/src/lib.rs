@@ -13,6 +13,7 @@
 //!                               │       object::decode_body → object::normalize → validate
 //!                               │       write lock: rv+1, commit Change → history + broadcast
 //!                               │    Accept: as=Table ─────────▶ http::table (kubectl printing)
+//!                               │    Accept: as=PartialObjectMetadata[List] ─▶ metadata only
 //!                               └─ watch::serve ─▶ Store::watch (replay) + broadcast ─▶ NDJSON stream
 //! ```
 //!
@@ -37,6 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
@@ -112,6 +114,14 @@ impl Sandbox {
             shutdown: stopped.clone(),
         };
         let router = http::router(app);
+        // kube-apiserver (Go's net package) sets TCP_NODELAY on every connection. Without
+        // it, Nagle's algorithm holds each small watch event until the client's delayed
+        // ACK (up to 40 ms on Linux), so watchers see changes tens of milliseconds late.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let mut until = stopped;
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, router)

@@ -18,6 +18,7 @@ use std::time::Duration;
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use http::{header, HeaderValue};
+use serde::Serialize;
 use serde_json::{json, Value};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 use tokio_stream::wrappers::ReceiverStream;
@@ -64,14 +65,16 @@ impl Filter {
             (ChangeType::Deleted, _, true) => "DELETED",
             _ => return None,
         };
-        let object = match self.mode {
-            TableMode::Plain => (*change.object).clone(),
+        Some(match self.mode {
+            TableMode::Plain => line(kind, &change.object),
+            TableMode::Metadata => line(kind, &crate::http::partial_metadata(&change.object)),
             TableMode::Table { .. } => {
                 let meta = json!({"resourceVersion": change.rv.to_string()});
-                crate::http::table_of(self.resource, change.object.clone(), meta, self.mode)
+                let table =
+                    crate::http::table_of(self.resource, change.object.clone(), meta, self.mode);
+                line(kind, &table)
             }
-        };
-        Some(line(kind, object))
+        })
     }
 
     fn bookmark(&self, rv: u64, initial_end: bool) -> Bytes {
@@ -79,22 +82,34 @@ impl Filter {
         if initial_end {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
+        let (kind, api_version) = match self.mode {
+            TableMode::Metadata => ("PartialObjectMetadata", "meta.k8s.io/v1"),
+            _ => (self.resource.kind(), "v1"),
+        };
         line(
             "BOOKMARK",
-            json!({"kind": self.resource.kind(), "apiVersion": "v1", "metadata": meta}),
+            &json!({"kind": kind, "apiVersion": api_version, "metadata": meta}),
         )
     }
 }
 
-fn line(kind: &str, object: Value) -> Bytes {
-    let mut bytes =
-        serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
+/// One watch event as sent on the wire; borrows the object, so an event is
+/// serialized straight from the store's copy without cloning it first.
+#[derive(Serialize)]
+struct WireEvent<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    object: &'a Value,
+}
+
+fn line(kind: &str, object: &Value) -> Bytes {
+    let mut bytes = serde_json::to_vec(&WireEvent { kind, object }).unwrap_or_default();
     bytes.push(b'\n');
     Bytes::from(bytes)
 }
 
 fn error_line(status: &ApiStatus) -> Bytes {
-    line("ERROR", status.to_json())
+    line("ERROR", &status.to_json())
 }
 
 fn flag(query: &Query, key: &str) -> bool {
@@ -131,7 +146,8 @@ pub(crate) fn serve(
         .and_then(|t| t.parse::<u64>().ok())
         .filter(|t| *t > 0)
         .map_or(DEFAULT_TIMEOUT, Duration::from_secs);
-    let bookmarks = flag(query, "allowWatchBookmarks") && mode == TableMode::Plain;
+    let bookmarks = flag(query, "allowWatchBookmarks")
+        && matches!(mode, TableMode::Plain | TableMode::Metadata);
     let filter = Filter {
         resource,
         namespace: namespace.map(str::to_string),

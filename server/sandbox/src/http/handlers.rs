@@ -60,6 +60,7 @@ fn is_watch(query: &Query) -> bool {
 fn respond(code: StatusCode, resource: Resource, object: Value, mode: TableMode) -> Response {
     let body = match mode {
         TableMode::Plain => object,
+        TableMode::Metadata => super::table::partial_metadata(&object),
         TableMode::Table { .. } => {
             let meta = json!({"resourceVersion": object::resource_version(&object)});
             super::table::render(resource, &[Arc::new(object)], meta, mode)
@@ -83,6 +84,12 @@ fn list_response(resource: Resource, page: ListPage, mode: TableMode) -> Respons
             "apiVersion": "v1",
             "metadata": meta,
             "items": page.items.iter().map(|o| (**o).clone()).collect::<Vec<_>>(),
+        }),
+        TableMode::Metadata => json!({
+            "kind": "PartialObjectMetadataList",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": meta,
+            "items": page.items.iter().map(|o| super::table::partial_metadata(o)).collect::<Vec<_>>(),
         }),
     };
     json_body(&body)

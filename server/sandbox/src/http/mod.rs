@@ -24,7 +24,7 @@ use crate::status::ApiStatus;
 use crate::store::Store;
 
 pub(crate) use handlers::list_query;
-pub(crate) use table::TableMode;
+pub(crate) use table::{partial_metadata, TableMode};
 
 /// Renders one object as a single-row Table (used by watches in Table mode).
 pub(crate) fn table_of(

@@ -15,6 +15,9 @@ use crate::resource::Resource;
 pub(crate) enum TableMode {
     /// The plain object or list.
     Plain,
+    /// `meta.k8s.io/v1` PartialObjectMetadata (a list: PartialObjectMetadataList): the
+    /// object's metadata only, as kube-rs and client-go metadata clients ask for.
+    Metadata,
     /// A Table of the given `meta.k8s.io` version, with rows carrying the object as asked.
     Table {
         version: &'static str,
@@ -47,6 +50,13 @@ impl TableMode {
             let media = parts.next().unwrap_or("");
             let params: Vec<&str> = parts.collect();
             let is_table = params.contains(&"as=Table") && params.contains(&"g=meta.k8s.io");
+            let is_metadata = (params.contains(&"as=PartialObjectMetadata")
+                || params.contains(&"as=PartialObjectMetadataList"))
+                && params.contains(&"g=meta.k8s.io")
+                && params.contains(&"v=v1");
+            if media == "application/json" && is_metadata {
+                return TableMode::Metadata;
+            }
             if media == "application/json" && is_table {
                 if params.contains(&"v=v1") {
                     return TableMode::Table {
@@ -314,6 +324,15 @@ fn cells(resource: Resource, o: &Value, now: DateTime<Utc>) -> Vec<Value> {
     }
 }
 
+/// An object's `meta.k8s.io/v1` PartialObjectMetadata: kind, apiVersion and metadata only.
+pub(crate) fn partial_metadata(object: &Value) -> Value {
+    json!({
+        "kind": "PartialObjectMetadata",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": object.get("metadata").cloned().unwrap_or(json!({})),
+    })
+}
+
 /// Renders objects as a Table of `resource`; `list_meta` becomes the Table's metadata.
 pub(crate) fn render(
     resource: Resource,
@@ -323,7 +342,7 @@ pub(crate) fn render(
 ) -> Value {
     let (version, include) = match mode {
         TableMode::Table { version, include } => (version, include),
-        TableMode::Plain => ("meta.k8s.io/v1", Include::Metadata),
+        TableMode::Plain | TableMode::Metadata => ("meta.k8s.io/v1", Include::Metadata),
     };
     let now = Utc::now();
     let rows: Vec<Value> = items
@@ -333,13 +352,7 @@ pub(crate) fn render(
             match include {
                 Include::None => {}
                 Include::Object => row["object"] = (**o).clone(),
-                Include::Metadata => {
-                    row["object"] = json!({
-                        "kind": "PartialObjectMetadata",
-                        "apiVersion": "meta.k8s.io/v1",
-                        "metadata": o.get("metadata").cloned().unwrap_or(json!({})),
-                    })
-                }
+                Include::Metadata => row["object"] = partial_metadata(o),
             }
             row
         })
@@ -386,5 +399,12 @@ mod tests {
                 include: Include::Metadata
             }
         );
+        for accept in [
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+        ] {
+            headers.insert(header::ACCEPT, HeaderValue::from_static(accept));
+            assert_eq!(TableMode::negotiate(&headers, None), TableMode::Metadata);
+        }
     }
 }

@@ -199,3 +199,53 @@ async fn raw_watch_streams_bookmarks() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn metadata_clients_get_metadata_only() {
+    let sb = sandbox(Seed::Empty).await;
+    let client = sb.client().unwrap();
+    create_namespace(&client, "meta").await;
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), "meta");
+    secrets
+        .create(
+            &PostParams::default(),
+            &secret("first", json!({"k": "v"}), json!({"pw": "hunter2"})),
+        )
+        .await
+        .unwrap();
+    // A raw metadata watch, as kube-rs sends it: PartialObjectMetadata, no data.
+    let request = http::Request::get("/api/v1/namespaces/meta/secrets?watch=true&timeoutSeconds=1")
+        .header(
+            http::header::ACCEPT,
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+        )
+        .body(Vec::new())
+        .unwrap();
+    let text = client.request_text(request).await.unwrap();
+    let event: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(event["type"], "ADDED");
+    assert_eq!(event["object"]["kind"], "PartialObjectMetadata");
+    assert_eq!(event["object"]["apiVersion"], "meta.k8s.io/v1");
+    assert_eq!(event["object"]["metadata"]["labels"]["k"], "v");
+    assert!(
+        !text.contains("\"data\"") && !text.contains("aHVudGVyMg"),
+        "no Secret data on a metadata watch: {text}"
+    );
+    // kube-rs metadata list and watcher see the names.
+    let meta: Api<kube::core::PartialObjectMeta<Secret>> = Api::namespaced(client, "meta");
+    let list = meta.list_metadata(&Default::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].name_any(), "first");
+    let mut events = watcher::watcher(meta, watcher::Config::default()).boxed();
+    let first = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some(Ok(Event::InitApply(obj))) = events.next().await {
+                break obj;
+            }
+        }
+    })
+    .await
+    .expect("the metadata watcher lists the Secret");
+    assert_eq!(first.name_any(), "first");
+    sb.shutdown().await;
+}
