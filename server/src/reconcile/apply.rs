@@ -1,7 +1,8 @@
 //! The effectful half of the reconciler: run a plan's operations against
 //! the API server with bounded concurrency, retrying transient failures with
 //! backoff, and report each (registry, namespace) outcome. A 4xx is never
-//! treated as success.
+//! treated as success. Every write is registered with the [`Expectations`],
+//! so the next pass waits until the watch shows it.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, PostParams, Preconditions};
 use regboard_app::api::registries::SyncState;
 
+use super::expect::Expectations;
 use super::plan::{Op, RegistryKey};
 use crate::cluster::describe_kube_error;
 use crate::registries::errors::{is_transient, status_code};
@@ -44,15 +46,21 @@ pub async fn apply(
     ops: Vec<Op>,
     concurrency: usize,
     timeout: Duration,
+    expect: &Expectations,
 ) -> Vec<Outcome> {
     stream::iter(ops)
-        .map(|op| apply_one(client.clone(), op, timeout))
+        .map(|op| apply_one(client.clone(), op, timeout, expect))
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await
 }
 
-async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
+async fn apply_one(
+    client: kube::Client,
+    op: Op,
+    timeout: Duration,
+    expect: &Expectations,
+) -> Outcome {
     match op {
         Op::Create {
             key,
@@ -62,7 +70,13 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let copy = copy_of(&source, &key.0, &key.1, &namespace);
             let params = PostParams::default();
-            match with_retry(timeout, || api.create(&params, &copy)).await {
+            expect.begin(&namespace, &key.1);
+            let result = with_retry(timeout, || api.create(&params, &copy)).await;
+            match &result {
+                Ok(created) => expect.written(&namespace, &key.1, created),
+                Err(_) => expect.forget(&namespace, &key.1),
+            }
+            match result {
                 Ok(_) => written(key, namespace, "created"),
                 Err(e) if status_code(&e) == Some(409) => {
                     already_exists(&api, key, namespace).await
@@ -80,7 +94,13 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             copy.metadata.resource_version = Some(resource_version);
             let params = PostParams::default();
-            match with_retry(timeout, || api.replace(&key.1, &params, &copy)).await {
+            expect.begin(&namespace, &key.1);
+            let result = with_retry(timeout, || api.replace(&key.1, &params, &copy)).await;
+            match &result {
+                Ok(updated) => expect.written(&namespace, &key.1, updated),
+                Err(_) => expect.forget(&namespace, &key.1),
+            }
+            match result {
                 Ok(_) => written(key, namespace, "updated"),
                 // Changed since the snapshot: the next pass sees the new version.
                 Err(e) if status_code(&e) == Some(409) => Outcome {
@@ -102,12 +122,18 @@ async fn apply_one(client: kube::Client, op: Op, timeout: Duration) -> Outcome {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let params = DeleteParams {
                 preconditions: Some(Preconditions {
-                    uid: Some(uid),
+                    uid: Some(uid.clone()),
                     resource_version: None,
                 }),
                 ..DeleteParams::default()
             };
-            match with_retry(timeout, || api.delete(&name, &params)).await {
+            expect.begin(&namespace, &name);
+            let result = with_retry(timeout, || api.delete(&name, &params)).await;
+            match &result {
+                Ok(_) => expect.deleted(&namespace, &name, &uid),
+                Err(_) => expect.forget(&namespace, &name),
+            }
+            match result {
                 Ok(_) => deleted(key, namespace),
                 Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(key, namespace),
                 Err(e) => Outcome {
@@ -142,19 +168,21 @@ async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) 
     }
 }
 
-/// Looks up the type of a foreign Secret, for a conflict's message.
+/// Looks up the type of a foreign Secret, for a conflict's message:
+/// `Some(None)` when there is no such Secret (any more), `None` when the
+/// lookup failed.
 pub async fn secret_type(
     client: &kube::Client,
     namespace: &str,
     name: &str,
     timeout: Duration,
-) -> Option<String> {
+) -> Option<Option<String>> {
     let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
     let secret = tokio::time::timeout(timeout, api.get_opt(name))
         .await
         .ok()?
-        .ok()??;
-    Some(secret.type_.unwrap_or_else(|| "Opaque".into()))
+        .ok()?;
+    Some(secret.map(|s| s.type_.unwrap_or_else(|| "Opaque".into())))
 }
 
 async fn with_retry<T, F, Fut>(timeout: Duration, mut call: F) -> Result<T, kube::Error>

@@ -2,11 +2,20 @@
 //! project and keeps per-namespace status (DESIGN rule 3).
 //!
 //! ```text
-//! reflector(managed Secrets, full) ─┐
-//! Inventory (namespaces, Secret names) ─┼─► trigger ─► debounce ─► pass
-//! resync interval, resync(), create() ─┘                         │
+//! reflector(managed Secrets, full) ───────┐
+//! Inventory (namespaces, Secret names) ───┼─► wake ─► settle ─► pass
+//! resync interval, trigger(), next_pass() ┘                      │
 //!   pass = snapshot ─► plan (pure) ─► apply (bounded, retried) ─► status map
 //! ```
+//!
+//! Settling before a pass: after [`Reconciler::trigger`] (a caller has just
+//! written a source or relabelled a namespace) wait for the watch event of
+//! that write, at most [`TRIGGER_WAIT`]; after a watch event, rest
+//! [`GAP_FACTOR`] times as long as the last pass spent planning, so a stream
+//! of unrelated cluster events (each one a wake) cannot keep the reconciler
+//! planning more than a fifth of the time; and in both cases wait
+//! until the watch shows every write of the previous pass (module `expect`),
+//! so a pass never plans from a store that lags the reconciler's own work.
 //!
 //! Everything is derived from the cluster at each pass, so a crash mid-way
 //! loses nothing: the next pass (after a restart, the first one) sees what
@@ -15,13 +24,14 @@
 
 mod apply;
 mod audit;
+mod expect;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Secret;
@@ -37,6 +47,31 @@ pub use plan::{plan, Op, Plan, RegistryKey, Snapshot};
 use crate::audit::AuditLog;
 use crate::cluster::Inventory;
 use crate::registries::labels::managed_selector;
+use expect::Expectations;
+
+/// After [`Reconciler::trigger`], how long a pass waits for the watch event
+/// of the write that prompted it (it usually comes within a millisecond).
+pub const TRIGGER_WAIT: Duration = Duration::from_millis(10);
+/// Before a pass a watch event asks for, the reconciler rests this many
+/// times as long as the last pass took to snapshot and plan ...
+pub const GAP_FACTOR: u32 = 4;
+/// ... but at least this long (events this close together make one pass) ...
+pub const MIN_GAP: Duration = Duration::from_millis(1);
+/// ... and at most this long.
+pub const MAX_GAP: Duration = Duration::from_secs(1);
+/// The longest a pass waits for the watch to show the previous pass's writes.
+pub const SETTLE_LIMIT: Duration = Duration::from_secs(2);
+
+/// What woke the reconcile loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wake {
+    /// `trigger()` or `next_pass()`.
+    Asked,
+    /// A watch event.
+    Event,
+    /// The resync interval.
+    Resync,
+}
 
 /// Tuning of the reconciler.
 #[derive(Debug, Clone)]
@@ -60,6 +95,7 @@ pub struct Reconciler {
     status: Arc<RwLock<StatusMap>>,
     wake: Arc<Notify>,
     passes: watch::Receiver<u64>,
+    expect: Arc<Expectations>,
     audit: Option<AuditLog>,
 }
 
@@ -79,11 +115,24 @@ impl Reconciler {
             writer,
             watcher(Api::<Secret>::all(client.clone()), selector),
         );
+        let expect = Arc::new(Expectations::default());
+        let observer = expect.clone();
         tokio::spawn(async move {
-            let mut stream = std::pin::pin!(stream.default_backoff().touched_objects());
+            let mut stream = std::pin::pin!(stream.default_backoff());
             while let Some(event) = stream.next().await {
                 match event {
-                    Ok(_) => changed_tx.send_modify(|n| *n += 1),
+                    // The reflector has applied the event to the store already.
+                    Ok(event) => {
+                        observer.observe(&event);
+                        if matches!(
+                            event,
+                            watcher::Event::Apply(_)
+                                | watcher::Event::Delete(_)
+                                | watcher::Event::InitDone
+                        ) {
+                            changed_tx.send_modify(|n| *n += 1);
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "watch on managed Secrets failed; retrying")
                     }
@@ -96,6 +145,7 @@ impl Reconciler {
             status: Arc::default(),
             wake: Arc::new(Notify::new()),
             passes,
+            expect,
             audit,
         };
         tokio::spawn(
@@ -111,9 +161,17 @@ impl Reconciler {
         status.get(&(project.to_owned(), name.to_owned())).cloned()
     }
 
-    /// Asks for a pass as soon as possible.
+    /// Asks for a pass as soon as possible: once the watch has shown the
+    /// write the caller just made (at most [`TRIGGER_WAIT`] later).
     pub fn trigger(&self) {
         self.wake.notify_one();
+    }
+
+    /// A receiver that changes when a pass starts and when it ends (the
+    /// count is odd while a pass runs); the status is updated just before
+    /// the end.
+    pub fn passes(&self) -> watch::Receiver<u64> {
+        self.passes.clone()
     }
 
     /// Waits until a pass that started after this call has finished.
@@ -142,29 +200,44 @@ impl Reconciler {
         let mut conflict_types: HashMap<(String, String), String> = HashMap::new();
         loop {
             passes.send_modify(|n| *n += 1);
-            self.pass(&client, &inventory, &options, &mut conflict_types)
+            let planning = self
+                .pass(&client, &inventory, &options, &mut conflict_types)
                 .await;
             passes.send_modify(|n| *n += 1);
-            tokio::select! {
-                () = self.wake.notified() => {},
-                r = managed_changed.changed() => if r.is_err() { return },
-                r = inventory_changed.changed() => if r.is_err() { return },
-                () = tokio::time::sleep(options.resync_interval) => {},
+            let gap = (planning * GAP_FACTOR).clamp(MIN_GAP, MAX_GAP);
+            let ended = tokio::time::Instant::now();
+            let wake = tokio::select! {
+                () = self.wake.notified() => Wake::Asked,
+                r = managed_changed.changed() => if r.is_err() { return } else { Wake::Event },
+                r = inventory_changed.changed() => if r.is_err() { return } else { Wake::Event },
+                () = tokio::time::sleep(options.resync_interval) => Wake::Resync,
+            };
+            if wake == Wake::Asked {
+                // Someone has just written (a source, a namespace label): plan
+                // once the write's watch event is in, however recent the last pass.
+                tokio::select! {
+                    r = managed_changed.changed() => if r.is_err() { return },
+                    r = inventory_changed.changed() => if r.is_err() { return },
+                    () = tokio::time::sleep(TRIGGER_WAIT) => {},
+                }
+            } else {
+                tokio::time::sleep_until(ended + gap).await;
             }
-            // Let a burst of events settle into one pass.
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            self.expect.settled(SETTLE_LIMIT).await;
             managed_changed.mark_unchanged();
             inventory_changed.mark_unchanged();
         }
     }
 
+    /// One pass; returns how long the snapshot and the plan took.
     async fn pass(
         &self,
         client: &kube::Client,
         inventory: &Inventory,
         options: &ReconcileOptions,
         conflict_types: &mut HashMap<(String, String), String>,
-    ) {
+    ) -> Duration {
+        let started = Instant::now();
         let snapshot = Snapshot {
             system_namespace: options.system_namespace.clone(),
             namespaces: inventory.namespaces(),
@@ -172,12 +245,19 @@ impl Reconciler {
             secret_names: inventory.secret_names(),
         };
         let mut plan = plan(&snapshot, conflict_types);
+        let planned = started.elapsed();
         for (key, ns) in std::mem::take(&mut plan.unknown_conflicts) {
-            if let Some(t) = apply::secret_type(client, &ns, &key.1, options.call_timeout).await {
-                conflict_types.insert((ns.clone(), key.1.clone()), t.clone());
-                if let Some(per_ns) = plan.status.get_mut(&key) {
-                    per_ns.insert(ns, SyncState::Conflict { secret_type: t });
+            let state = match apply::secret_type(client, &ns, &key.1, options.call_timeout).await {
+                Some(Some(t)) => {
+                    conflict_types.insert((ns.clone(), key.1.clone()), t.clone());
+                    SyncState::Conflict { secret_type: t }
                 }
+                // Deleted since the inventory saw it: the next pass creates the copy.
+                Some(None) => SyncState::Pending,
+                None => continue,
+            };
+            if let Some(per_ns) = plan.status.get_mut(&key) {
+                per_ns.insert(ns, state);
             }
         }
         conflict_types.retain(|k, _| snapshot.secret_names.contains(k));
@@ -185,15 +265,31 @@ impl Reconciler {
         if !ops.is_empty() {
             tracing::info!(operations = ops.len(), "reconciling project registries");
         }
-        let outcomes = apply::apply(client, ops, options.concurrency, options.call_timeout).await;
+        let operations = ops.len();
+        let outcomes = apply::apply(
+            client,
+            ops,
+            options.concurrency,
+            options.call_timeout,
+            &self.expect,
+        )
+        .await;
         for outcome in outcomes.iter().filter(|o| o.is_state) {
             if let Some(per_ns) = plan.status.get_mut(&outcome.key) {
                 per_ns.insert(outcome.namespace.clone(), outcome.state.clone());
             }
         }
         *self.status.write().expect("status lock") = plan.status;
+        tracing::debug!(
+            operations,
+            managed = snapshot.managed.len(),
+            planned_in = ?planned,
+            took = ?started.elapsed(),
+            "reconcile pass done"
+        );
         if let Some(audit) = &self.audit {
             audit::record_pass(audit, &outcomes).await;
         }
+        planned
     }
 }
