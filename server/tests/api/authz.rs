@@ -90,7 +90,7 @@ const SIGN_IN: &str = r#"{"Unauthenticated":"Sign in to continue."}"#;
 async fn every_server_function_is_refused_without_the_right_scope_and_allowed_with_it() {
     let app = spawn_app().await;
     let owner_id = app.create_user("owner", false).await;
-    let nobody_id = app.create_user("nobody", false).await;
+    app.create_user("nobody", false).await;
     let spare_id = app.create_user("spare", false).await;
     let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE name = ?")
         .bind(ADMIN)
