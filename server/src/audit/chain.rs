@@ -16,104 +16,135 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Prefix of every canonical row; a new encoding gets a new version.
 pub const DOMAIN: &[u8] = b"regboard-audit-v1";
 
-/// One row as hashed: every column but `hash`, borrowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ChainRow<'a> {
+/// One row as hashed: every column but `hash`, borrowed. Text is `str`
+/// when writing; `verify` reads it as `[u8]`, since SQLite does not promise
+/// that a (possibly tampered) column holds UTF-8, and only bytes are hashed.
+#[derive(Debug)]
+pub struct ChainRow<'a, T: ?Sized = str> {
     /// The row id.
     pub id: i64,
     /// UTC time with milliseconds.
-    pub at: &'a str,
+    pub at: &'a T,
     /// `user`, `system` or `anonymous`.
-    pub actor_kind: &'a str,
+    pub actor_kind: &'a T,
     /// The user id.
     pub actor_id: Option<i64>,
     /// The actor's name.
-    pub actor_name: &'a str,
+    pub actor_name: &'a T,
     /// The untrusted source address.
-    pub source_addr: Option<&'a str>,
+    pub source_addr: Option<&'a T>,
     /// The untrusted user agent.
-    pub user_agent: Option<&'a str>,
+    pub user_agent: Option<&'a T>,
     /// The request id.
-    pub request_id: Option<&'a str>,
+    pub request_id: Option<&'a T>,
     /// The action.
-    pub action: &'a str,
+    pub action: &'a T,
     /// The target's kind.
-    pub target_kind: &'a str,
+    pub target_kind: &'a T,
     /// The target's project.
-    pub target_project: Option<&'a str>,
+    pub target_project: Option<&'a T>,
     /// The target's namespace.
-    pub target_namespace: Option<&'a str>,
+    pub target_namespace: Option<&'a T>,
     /// The target's name.
-    pub target_name: Option<&'a str>,
+    pub target_name: Option<&'a T>,
     /// The outcome.
-    pub outcome: &'a str,
+    pub outcome: &'a T,
     /// The Kubernetes status code.
     pub status_code: Option<i64>,
     /// The details JSON text.
-    pub details: &'a str,
+    pub details: &'a T,
     /// The previous row's hash.
-    pub prev_hash: &'a str,
+    pub prev_hash: &'a T,
 }
+
+impl<T: ?Sized> Clone for ChainRow<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: ?Sized> Copy for ChainRow<'_, T> {}
 
 /// Hashes rows, reusing one buffer.
 #[derive(Debug, Default)]
 pub struct Hasher {
     buf: Vec<u8>,
-    digits: itoa_buf::Buf,
 }
 
 impl Hasher {
     /// The hash of `row`, as 64 lowercase hex characters.
-    pub fn hash(&mut self, row: &ChainRow<'_>) -> String {
+    pub fn hash<T: AsRef<[u8]> + ?Sized>(&mut self, row: &ChainRow<'_, T>) -> String {
         hex::encode(self.digest(row))
     }
 
     /// The raw SHA-256 of `row`.
-    pub fn digest(&mut self, row: &ChainRow<'_>) -> [u8; 32] {
-        self.buf.clear();
-        self.buf.extend_from_slice(row.prev_hash.as_bytes());
-        self.buf.extend_from_slice(DOMAIN);
-        let int = |h: &mut Self, v: Option<i64>| match v {
-            None => h.buf.push(0),
-            Some(n) => {
-                let text = h.digits.format(n);
-                push_field(&mut h.buf, text.as_bytes());
-            }
-        };
-        let text = |h: &mut Self, v: Option<&str>| match v {
-            None => h.buf.push(0),
-            Some(s) => push_field(&mut h.buf, s.as_bytes()),
-        };
-        int(self, Some(row.id));
-        text(self, Some(row.at));
-        text(self, Some(row.actor_kind));
-        int(self, row.actor_id);
-        text(self, Some(row.actor_name));
-        text(self, row.source_addr);
-        text(self, row.user_agent);
-        text(self, row.request_id);
-        text(self, Some(row.action));
-        text(self, Some(row.target_kind));
-        text(self, row.target_project);
-        text(self, row.target_namespace);
-        text(self, row.target_name);
-        text(self, Some(row.outcome));
-        int(self, row.status_code);
-        text(self, Some(row.details));
-        Sha256::digest(&self.buf).into()
+    pub fn digest<T: AsRef<[u8]> + ?Sized>(&mut self, row: &ChainRow<'_, T>) -> [u8; 32] {
+        let buf = &mut self.buf;
+        buf.clear();
+        buf.extend_from_slice(row.prev_hash.as_ref());
+        buf.extend_from_slice(DOMAIN);
+        push_int(buf, Some(row.id));
+        push_text(buf, Some(row.at.as_ref()));
+        push_text(buf, Some(row.actor_kind.as_ref()));
+        push_int(buf, row.actor_id);
+        push_text(buf, Some(row.actor_name.as_ref()));
+        push_text(buf, row.source_addr.map(AsRef::as_ref));
+        push_text(buf, row.user_agent.map(AsRef::as_ref));
+        push_text(buf, row.request_id.map(AsRef::as_ref));
+        push_text(buf, Some(row.action.as_ref()));
+        push_text(buf, Some(row.target_kind.as_ref()));
+        push_text(buf, row.target_project.map(AsRef::as_ref));
+        push_text(buf, row.target_namespace.map(AsRef::as_ref));
+        push_text(buf, row.target_name.map(AsRef::as_ref));
+        push_text(buf, Some(row.outcome.as_ref()));
+        push_int(buf, row.status_code);
+        push_text(buf, Some(row.details.as_ref()));
+        Sha256::digest(&*buf).into()
     }
 }
 
-fn push_field(buf: &mut Vec<u8>, bytes: &[u8]) {
-    buf.push(1);
-    buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
-    buf.extend_from_slice(bytes);
+/// `0x00` for NULL, else `0x01 ‖ u64 BE length ‖ bytes`.
+fn push_text(buf: &mut Vec<u8>, field: Option<&[u8]>) {
+    match field {
+        None => buf.push(0),
+        Some(bytes) => {
+            buf.push(1);
+            buf.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            buf.extend_from_slice(bytes);
+        }
+    }
+}
+
+/// An integer as [`push_text`] of its decimal form.
+fn push_int(buf: &mut Vec<u8>, n: Option<i64>) {
+    let mut digits = [0u8; 20];
+    push_text(buf, n.map(|n| decimal(n, &mut digits)));
+}
+
+/// `n` in decimal (as `format!("{n}")`), written into `out`: no
+/// formatting machinery on the path that runs once per row.
+fn decimal(n: i64, out: &mut [u8; 20]) -> &[u8] {
+    let mut at = out.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        out[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        at -= 1;
+        out[at] = b'-';
+    }
+    &out[at..]
 }
 
 /// Whether `hex_hash` is the hex form of `digest`, without allocating.
-pub fn hex_matches(hex_hash: &str, digest: &[u8; 32]) -> bool {
+pub fn hex_matches(hex_hash: &[u8], digest: &[u8; 32]) -> bool {
     let mut out = [0u8; 64];
-    hex::encode_to_slice(digest, &mut out).is_ok() && out == hex_hash.as_bytes()
+    hex::encode_to_slice(digest, &mut out).is_ok() && out == hex_hash
 }
 
 /// `hmac-sha256:<first 16 hex>` of `credential` under `key`.
@@ -122,24 +153,6 @@ pub fn fingerprint(key: &[u8; 32], credential: &[u8]) -> String {
     mac.update(credential);
     let tag = mac.finalize().into_bytes();
     format!("hmac-sha256:{}", &hex::encode(tag)[..16])
-}
-
-/// Decimal formatting of an `i64` into a stack buffer.
-mod itoa_buf {
-    use std::fmt::Write;
-
-    /// A reusable buffer for one formatted integer.
-    #[derive(Debug, Default)]
-    pub struct Buf(String);
-
-    impl Buf {
-        /// `n` in decimal.
-        pub fn format(&mut self, n: i64) -> &str {
-            self.0.clear();
-            let _ = write!(self.0, "{n}");
-            &self.0
-        }
-    }
 }
 
 #[cfg(test)]
@@ -226,8 +239,63 @@ mod tests {
     fn hex_matches_compares_without_allocating() {
         let mut h = Hasher::default();
         let digest = h.digest(&row());
-        assert!(hex_matches(&h.hash(&row()), &digest));
-        assert!(!hex_matches(GENESIS, &digest));
+        assert!(hex_matches(h.hash(&row()).as_bytes(), &digest));
+        assert!(!hex_matches(GENESIS.as_bytes(), &digest));
+    }
+
+    #[test]
+    fn the_encoding_matches_the_documented_one() {
+        // Computed apart from this code, from the module docs (Python:
+        // hashlib.sha256 over prev_hash, DOMAIN and the length-prefixed
+        // fields): an encoding change would orphan every stored chain.
+        let mut h = Hasher::default();
+        assert_eq!(
+            h.hash(&row()),
+            "5cafe9f3a5aefc8027c93b6976836e6c4666dfa2c4c1ddd9536f33070b9adfbb"
+        );
+        let with_ints = ChainRow {
+            actor_id: Some(-5),
+            status_code: Some(409),
+            ..row()
+        };
+        assert_eq!(
+            h.hash(&with_ints),
+            "a5441eea4dbda631e15b5621c283ccbd8166db729dfa9ac06596cfc5684b1080"
+        );
+    }
+
+    #[test]
+    fn integers_are_hashed_in_plain_decimal() {
+        for n in [0, 7, -7, 409, i64::MAX, i64::MIN, 1_000_000] {
+            let mut out = [0u8; 20];
+            assert_eq!(decimal(n, &mut out), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn text_and_bytes_hash_alike() {
+        let text = row();
+        let bytes: ChainRow<'_, [u8]> = ChainRow {
+            id: text.id,
+            at: text.at.as_bytes(),
+            actor_kind: text.actor_kind.as_bytes(),
+            actor_id: text.actor_id,
+            actor_name: text.actor_name.as_bytes(),
+            source_addr: text.source_addr.map(str::as_bytes),
+            user_agent: text.user_agent.map(str::as_bytes),
+            request_id: text.request_id.map(str::as_bytes),
+            action: text.action.as_bytes(),
+            target_kind: text.target_kind.as_bytes(),
+            target_project: text.target_project.map(str::as_bytes),
+            target_namespace: text.target_namespace.map(str::as_bytes),
+            target_name: text.target_name.map(str::as_bytes),
+            outcome: text.outcome.as_bytes(),
+            status_code: text.status_code,
+            details: text.details.as_bytes(),
+            prev_hash: text.prev_hash.as_bytes(),
+        };
+        let mut h = Hasher::default();
+        assert_eq!(h.digest(&text), h.digest(&bytes));
     }
 
     #[test]

@@ -10,10 +10,13 @@
 //!           read the newest (id, hash)
 //!           chain::Hasher  hash = SHA-256(prev_hash ‖ canonical row)
 //!           INSERT id = newest + 1
+//!           INSERT INTO audit_search  (its searchable text, trigram-indexed)
 //!         COMMIT
 //!
 //! SQLite audit_events ── triggers refuse UPDATE and DELETE
 //!   ├─► query   filters + scope, newest first, keyset by id ─► /audit page, History
+//!   │     └─ search  free text (q) through the trigram index audit_search
+//!   │                (migration 0004), each row decided by the same LIKE
 //!   ├─► export  the same filter streamed as CSV or JSON Lines ─► GET /audit/export,
 //!   │                                                           regboard audit export
 //!   └─► verify  recompute every hash in id order (in parallel ranges)
@@ -30,6 +33,7 @@ mod key;
 mod outcome;
 pub(crate) mod query;
 mod raw;
+mod search;
 mod service;
 mod store;
 pub(crate) mod verify;

@@ -1,6 +1,8 @@
 //! Reading events: a filter and a scope become one `WHERE` clause; pages
 //! are newest first with a keyset cursor on the id (`id < before`), so page
-//! 1000 costs what page 1 costs.
+//! 1000 costs what page 1 costs. A page with free text (`q`) of three
+//! characters or more starts from the trigram index instead (`search`),
+//! with the same clause deciding each row.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use regboard_app::api::audit::{
@@ -8,12 +10,27 @@ use regboard_app::api::audit::{
 };
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
+use super::search;
 use crate::error::{Error, Result};
 
 /// Every column, in table order, as `SELECT` lists them.
 pub const COLUMNS: &str = "id, at, actor_kind, actor_id, actor_name, untrusted_source_addr, \
      untrusted_user_agent, request_id, action, target_kind, target_project, target_namespace, \
      target_name, outcome, status_code, details, prev_hash, hash";
+
+/// The columns free text is looked for in; the trigram index
+/// (`migrations/0004_audit_search.sql`) must hold every one of them.
+pub const SEARCHED: [&str; 9] = [
+    "actor_name",
+    "action",
+    "target_project",
+    "target_namespace",
+    "target_name",
+    "request_id",
+    "untrusted_source_addr",
+    "untrusted_user_agent",
+    "details",
+];
 
 /// The outcomes a filter may name.
 const OUTCOMES: [&str; 5] = ["success", "denied", "conflict", "invalid", "error"];
@@ -69,28 +86,54 @@ impl From<EventRow> for AuditEventView {
 /// `SELECT COLUMNS FROM audit_events WHERE <scope and filter>`, ready for
 /// more conditions (`AND …`) and an `ORDER BY`.
 pub fn select(scope: &AuditScope, filter: &AuditFilter) -> Result<QueryBuilder<'static, Sqlite>> {
-    let f = filter.normalized();
     let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM audit_events WHERE 1"));
+    push_conditions(&mut qb, scope, filter)?;
+    Ok(qb)
+}
+
+/// Appends ` AND <condition>` for the scope and every filter, free text
+/// included, over the (unqualified) columns of `audit_events`.
+pub fn push_conditions(
+    qb: &mut QueryBuilder<'static, Sqlite>,
+    scope: &AuditScope,
+    filter: &AuditFilter,
+) -> Result<()> {
+    let f = filter.normalized();
     if let AuditScope::Within {
         projects,
         namespaces,
     } = scope
     {
-        qb.push(" AND (0");
-        for (column, names) in [
+        // The ids of the scope's events, read from the project and
+        // namespace indexes alone, then walked newest first: the cost
+        // follows the scope's size. (`target_project IN … OR
+        // target_namespace IN …` made SQLite either sort every event of
+        // the scope or, behind a constant `0 OR`, read the whole table when
+        // the scope's events were few or old: 278 ms on 1,000,000 events.)
+        let arms: Vec<_> = [
             ("target_project", projects),
             ("target_namespace", namespaces),
-        ] {
-            if !names.is_empty() {
-                qb.push(format!(" OR {column} IN ("));
+        ]
+        .into_iter()
+        .filter(|(_, names)| !names.is_empty())
+        .collect();
+        if arms.is_empty() {
+            qb.push(" AND 0");
+        } else {
+            qb.push(" AND id IN (");
+            for (i, (column, names)) in arms.into_iter().enumerate() {
+                if i > 0 {
+                    qb.push(" UNION ALL ");
+                }
+                qb.push(format!("SELECT id FROM audit_events WHERE {column} IN ("));
                 let mut list = qb.separated(", ");
                 for n in names {
                     list.push_bind(n.clone());
                 }
                 qb.push(")");
             }
+            qb.push(")");
         }
-        qb.push(")");
     }
     if let Some(from) = &f.from {
         qb.push(" AND at >= ").push_bind(parse_time("from", from)?);
@@ -130,24 +173,14 @@ pub fn select(scope: &AuditScope, filter: &AuditFilter) -> Result<QueryBuilder<'
     if let Some(text) = f.q {
         let pattern = format!("%{}%", like_escape(&text));
         qb.push(" AND (0");
-        for column in [
-            "actor_name",
-            "action",
-            "target_project",
-            "target_namespace",
-            "target_name",
-            "request_id",
-            "untrusted_source_addr",
-            "untrusted_user_agent",
-            "details",
-        ] {
+        for column in SEARCHED {
             qb.push(format!(" OR {column} LIKE "))
                 .push_bind(pattern.clone())
                 .push(" ESCAPE '\\'");
         }
         qb.push(")");
     }
-    Ok(qb)
+    Ok(())
 }
 
 /// One page of events, newest first.
@@ -158,13 +191,19 @@ pub async fn page(
     before: Option<i64>,
     limit: u32,
 ) -> Result<AuditEventPage> {
-    let mut qb = select(scope, filter)?;
-    if let Some(before) = before {
-        qb.push(" AND id < ").push_bind(before);
-    }
-    qb.push(" ORDER BY id DESC LIMIT ")
-        .push_bind(i64::from(limit) + 1);
-    let mut rows: Vec<EventRow> = qb.build_query_as().fetch_all(db).await?;
+    let filter = filter.normalized();
+    let want = i64::from(limit) + 1;
+    let trigrams = filter.q.as_deref().and_then(search::trigrams);
+    let mut rows: Vec<EventRow> = if let Some(trigrams) = trigrams {
+        search::rows(db, scope, &filter, &trigrams, before, want).await?
+    } else {
+        let mut qb = select(scope, &filter)?;
+        if let Some(before) = before {
+            qb.push(" AND id < ").push_bind(before);
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(want);
+        qb.build_query_as().fetch_all(db).await?
+    };
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_before = if more {

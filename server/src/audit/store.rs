@@ -1,4 +1,5 @@
-//! Writing one event: make it safe to store, then link it to the chain.
+//! Writing one event: make it safe to store, then link it to the chain
+//! and add it to the free-text index.
 
 use serde_json::Value;
 use sqlx::SqliteConnection;
@@ -29,6 +30,30 @@ pub struct Prepared {
     outcome: &'static str,
     status_code: Option<i64>,
     details: String,
+}
+
+impl Prepared {
+    /// What the free-text index (`audit_search`, migration 0004) holds for
+    /// this event: the columns of `query::SEARCHED`, NULLs left out, joined
+    /// by newlines, as the migration's `concat_ws(char(10), …)` builds it.
+    fn searchable_text(&self) -> String {
+        [
+            Some(&self.actor_name),
+            Some(&self.action),
+            self.target_project.as_ref(),
+            self.target_namespace.as_ref(),
+            self.target_name.as_ref(),
+            self.request_id.as_ref(),
+            self.source_addr.as_ref(),
+            self.user_agent.as_ref(),
+            Some(&self.details),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("\n")
+    }
 }
 
 /// Redacts and escapes `event` into the columns to store.
@@ -81,7 +106,7 @@ pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<App
     let at = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
-    let row = ChainRow {
+    let row: ChainRow<'_> = ChainRow {
         id,
         at: &at,
         actor_kind: event.actor_kind,
@@ -101,11 +126,20 @@ pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<App
         prev_hash: &prev_hash,
     };
     let hash = Hasher::default().hash(&row);
+    // One round trip for both statements (sqlx runs each in turn; the
+    // numbered parameters let the second reuse ?1): a round trip to sqlx's
+    // worker thread costs more than either insert. The index row is a
+    // statement of its own, not a trigger: FTS5 writes its pending rows out
+    // at every statement savepoint, which an INSERT with a trigger opens,
+    // so a trigger cost 85 µs per event in a 10,000-event transaction
+    // against 16 µs this way (one write-out per transaction).
     sqlx::query(
         "INSERT INTO audit_events (id, at, actor_kind, actor_id, actor_name, \
          untrusted_source_addr, untrusted_user_agent, request_id, action, target_kind, \
          target_project, target_namespace, target_name, outcome, status_code, details, \
-         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, \
+         ?14, ?15, ?16, ?17, ?18); \
+         INSERT INTO audit_search (rowid, text) VALUES (?1, ?19)",
     )
     .bind(id)
     .bind(&at)
@@ -125,6 +159,7 @@ pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<App
     .bind(&event.details)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(event.searchable_text())
     .execute(&mut *conn)
     .await?;
     tracing::debug!(id, action = %event.action, outcome = event.outcome, "audit event appended");

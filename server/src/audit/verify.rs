@@ -115,7 +115,7 @@ pub async fn verify(db: &SqlitePool) -> Result<VerifyReport> {
 #[derive(Debug, Default)]
 struct Slice {
     /// The first row's id and prev_hash.
-    first: Option<(i64, String)>,
+    first: Option<(i64, Vec<u8>)>,
     /// The last row checked: id and hash.
     last: Option<(i64, String)>,
     /// Rows checked.
@@ -144,7 +144,7 @@ fn check_rows(db: NonNull<libsqlite3_sys::sqlite3>, lo: i64, hi: i64) -> Result<
     super::raw::rows(db, lo, hi, |row, hash| {
         slice.rows += 1;
         match &prev {
-            None => slice.first = Some((row.id, row.prev_hash.to_owned())),
+            None => slice.first = Some((row.id, row.prev_hash.to_vec())),
             Some((prev_id, _)) if row.id != prev_id + 1 => {
                 slice.bad = Some(BadRow {
                     id: prev_id + 1,
@@ -180,7 +180,7 @@ fn check_rows(db: NonNull<libsqlite3_sys::sqlite3>, lo: i64, hi: i64) -> Result<
     Ok(slice)
 }
 
-fn decode(hash: &str) -> Option<[u8; 32]> {
+fn decode(hash: &[u8]) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(hash, &mut out).ok().map(|()| out)
 }
@@ -201,7 +201,7 @@ fn stitch(slices: Vec<Slice>) -> VerifyReport {
                     id: expected_id,
                     problem: Problem::Missing { last: first_id - 1 },
                 })
-            } else if first_prev != expected_prev {
+            } else if first_prev.as_slice() != expected_prev.as_bytes() {
                 Some(BadRow {
                     id: *first_id,
                     problem: Problem::BrokenLink,

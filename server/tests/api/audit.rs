@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 use tempfile::TempDir;
 
 mod exposure;
+mod search;
 
 /// A log over a fresh database file, without a server.
 pub(crate) async fn fresh_log() -> (AuditLog, SqlitePool, std::path::PathBuf, TempDir) {
@@ -117,6 +118,24 @@ async fn verify_names_a_changed_row() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("row 4 was changed"), "{stderr}");
+}
+
+#[tokio::test]
+async fn verify_names_a_row_changed_to_bytes_that_are_not_text() {
+    let (log, db, _, _dir) = fresh_log().await;
+    append_n(&log, 3).await;
+    sqlx::query("DROP TRIGGER audit_events_no_update")
+        .execute(&db)
+        .await
+        .unwrap();
+    // SQLite stores any bytes as TEXT; verify hashes bytes, so this is a
+    // changed row like any other, not a read error.
+    sqlx::query("UPDATE audit_events SET actor_name = CAST(X'FF00FE' AS TEXT) WHERE id = 2")
+        .execute(&db)
+        .await
+        .unwrap();
+    let bad = log.verify().await.unwrap().first_bad.expect("caught");
+    assert_eq!((bad.id, bad.problem), (2, Problem::Altered));
 }
 
 #[tokio::test]
