@@ -111,6 +111,8 @@ pub trait AccessService: Send + Sync {
     async fn permissions(&self, user: &Principal) -> Result<Permissions, AppError>;
     /// The project of `namespace`, as the cluster labels it now.
     fn project_of(&self, namespace: &str) -> Option<String>;
+    /// The audit events `user` may see (all for admins).
+    async fn audit_scope(&self, user: &Principal) -> Result<AuditScope, AppError>;
     /// Audits an authorization refusal of `action`.
     async fn record_denial(
         &self,

@@ -254,7 +254,7 @@ pub async fn get_audit_page(
     let limit = limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let result = async {
         let ctx = crate::api::authz::signed_in()?;
-        let scope = caller_scope(&ctx).await?;
+        let scope = ctx.services.access.audit_scope(&ctx.user).await?;
         ctx.services
             .audit
             .page(&scope, &filter, before, limit)
@@ -268,7 +268,7 @@ pub async fn get_audit_page(
 pub async fn get_audit_event(id: i64) -> Result<Option<AuditEventView>, AppError> {
     let result = async {
         let ctx = crate::api::authz::signed_in()?;
-        let scope = caller_scope(&ctx).await?;
+        let scope = ctx.services.access.audit_scope(&ctx.user).await?;
         ctx.services.audit.event(&scope, id).await
     };
     crate::error::respond(result.await)
@@ -282,20 +282,6 @@ pub async fn get_audit_head() -> Result<ChainHead, AppError> {
         ctx.services.audit.head().await
     };
     crate::error::respond(result.await)
-}
-
-/// The audit events a signed-in caller may see: all for admins; otherwise
-/// those targeting a project they hold a role on, a namespace they hold a
-/// role on, or a namespace of such a project.
-#[cfg(feature = "ssr")]
-pub async fn caller_scope(ctx: &crate::api::authz::Ctx) -> Result<AuditScope, AppError> {
-    let perms = ctx.permissions().await?;
-    let namespaces = if perms.admin || perms.reach.projects.is_empty() {
-        Vec::new()
-    } else {
-        ctx.services.cluster.namespaces().await?
-    };
-    Ok(AuditScope::of(&perms, &namespaces))
 }
 
 impl AuditScope {

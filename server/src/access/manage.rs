@@ -6,7 +6,7 @@
 //! every outcome is audited.
 
 use regboard_app::api::access::{AccessOverview, GrantView, MemberView, TeamView, UserView};
-use regboard_app::domain::access::{check_account_name, Permissions, Role, Subject};
+use regboard_app::domain::access::{Permissions, Role, Subject};
 use regboard_app::domain::names::validate_namespace_name;
 use regboard_app::domain::scope::Scope;
 use regboard_app::domain::secret::Password;
@@ -14,7 +14,7 @@ use regboard_app::services::{AccessService, Caller};
 use regboard_app::AppError;
 use serde_json::json;
 
-use super::{conflict_or_internal, current, internal, store, target, Access};
+use super::{conflict_or_internal, current, internal, store, target, valid_name, Access};
 use crate::auth::check_new_password;
 
 impl Access {
@@ -100,10 +100,7 @@ impl Access {
     ) -> Result<(), AppError> {
         let name = name.trim();
         let result = async {
-            check_account_name(name).map_err(|message| AppError::Invalid {
-                field: Some("name".into()),
-                message,
-            })?;
+            valid_name(name)?;
             check_new_password(name, password, "password")?;
             let hash = self.passwords.hash(password).await?;
             store::insert_user(&self.db, name, &hash, admin)
@@ -219,10 +216,7 @@ impl Access {
     pub(super) async fn add_team(&self, caller: &Caller, name: &str) -> Result<(), AppError> {
         let name = name.trim();
         let result = async {
-            check_account_name(name).map_err(|message| AppError::Invalid {
-                field: Some("name".into()),
-                message,
-            })?;
+            valid_name(name)?;
             store::insert_team(&self.db, name).await.map_err(|e| {
                 conflict_or_internal(e, format!("A team named {name} already exists."))
             })?;
@@ -309,11 +303,9 @@ impl Access {
         user_id: i64,
     ) -> Result<(), AppError> {
         let team = self.team(team_id).await?;
-        let member = store::members(&self.db)
+        let member = store::member(&self.db, team_id, user_id)
             .await
             .map_err(internal)?
-            .into_iter()
-            .find(|m| m.team_id == team_id && m.user_id == user_id)
             .ok_or_else(|| {
                 AppError::NotFound(format!("That user is not a member of team {}.", team.name))
             })?;
@@ -353,12 +345,8 @@ impl Access {
         })?;
         let subject_name = self.subject_name(subject).await?;
         let grantor = caller.user.as_ref().ok_or_else(AppError::sign_in)?;
-        if let Err(refusal) = perms.may_grant(subject, role, &scope, &|ns| self.project_of(ns)) {
-            let error = AppError::NotAllowed(refusal.to_string());
-            self.record_denial(caller, "grant.create", Some(&scope), &error)
-                .await;
-            return Err(error);
-        }
+        self.delegation(caller, perms, "grant.create", (subject, role, &scope))
+            .await?;
         let result =
             store::upsert_grant(&self.db, subject, role, &scope, (grantor.id, &grantor.name))
                 .await
@@ -386,14 +374,13 @@ impl Access {
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound("That grant does not exist (any more).".into()))?;
         let scope = grant.scope();
-        if let Err(refusal) = perms.may_grant(grant.subject(), grant.role(), &scope, &|ns| {
-            self.project_of(ns)
-        }) {
-            let error = AppError::NotAllowed(refusal.to_string());
-            self.record_denial(caller, "grant.revoke", Some(&scope), &error)
-                .await;
-            return Err(error);
-        }
+        self.delegation(
+            caller,
+            perms,
+            "grant.revoke",
+            (grant.subject(), grant.role(), &scope),
+        )
+        .await?;
         let result = store::delete_grant(&self.db, grant_id)
             .await
             .map(|_| ())
@@ -456,6 +443,24 @@ impl Access {
                 "This is the last active admin; make someone else an admin first.".into(),
             ))
         }
+    }
+
+    /// Whether `perms` may give (or take away) `grant`; the refusal of
+    /// `action` is audited.
+    async fn delegation(
+        &self,
+        caller: &Caller,
+        perms: &Permissions,
+        action: &str,
+        (subject, role, scope): (Subject, Role, &Scope),
+    ) -> Result<(), AppError> {
+        let Err(refusal) = perms.may_grant(subject, role, scope, &|ns| self.project_of(ns)) else {
+            return Ok(());
+        };
+        let error = AppError::NotAllowed(refusal.to_string());
+        self.record_denial(caller, action, Some(scope), &error)
+            .await;
+        Err(error)
     }
 
     /// Audits and returns a refusal to do `what`.

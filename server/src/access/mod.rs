@@ -16,7 +16,8 @@ mod sessions;
 pub mod store;
 
 use regboard_app::api::access::{AccessOverview, CurrentUser};
-use regboard_app::domain::access::{Permissions, Role, Subject};
+use regboard_app::api::audit::AuditScope;
+use regboard_app::domain::access::{check_account_name, Permissions, Role, Subject};
 use regboard_app::domain::scope::Scope;
 use regboard_app::domain::secret::Password;
 use regboard_app::services::{AccessService, Caller, Principal, RequestSession};
@@ -28,7 +29,7 @@ use crate::audit::{AuditLog, AuditTarget};
 use crate::auth::{
     Clock, LoginThrottle, Passwords, SessionPolicy, SetupToken, ThrottleLimits, SETUP_TOKEN_TTL,
 };
-use crate::cluster::{Inventory, PROJECT_LABEL};
+use crate::cluster::Inventory;
 use tower_sessions_sqlx_store::SqliteStore;
 
 pub use sessions::AUTH_KEY;
@@ -123,7 +124,9 @@ impl Access {
         {
             perms.reach.add(&grant.scope(), grant.role());
         }
-        let members = store::members(&self.db).await.map_err(internal)?;
+        let members = store::members_beside(&self.db, user_id)
+            .await
+            .map_err(internal)?;
         for m in members.iter().filter(|m| m.user_id == user_id) {
             perms.teams.insert(m.team_id);
             if m.team_admin {
@@ -168,6 +171,14 @@ fn target(kind: &str, name: Option<&str>, scope: Option<&Scope>) -> AuditTarget 
     }
 }
 
+/// A user or team name as a field error of the form field `name`.
+fn valid_name(name: &str) -> Result<(), AppError> {
+    check_account_name(name).map_err(|message| AppError::Invalid {
+        field: Some("name".into()),
+        message,
+    })
+}
+
 /// A failed access query: logged, reported without detail.
 fn internal(e: sqlx::Error) -> AppError {
     tracing::error!(error = %e, "access query failed");
@@ -199,12 +210,16 @@ impl AccessService for Access {
     }
 
     fn project_of(&self, namespace: &str) -> Option<String> {
-        let inventory = self.inventory.as_ref()?;
-        inventory
-            .namespaces()
-            .iter()
-            .find(|ns| ns.metadata.name.as_deref() == Some(namespace))
-            .and_then(|ns| ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned())
+        self.inventory.as_ref()?.project_of(namespace)
+    }
+
+    async fn audit_scope(&self, user: &Principal) -> Result<AuditScope, AppError> {
+        let perms = self.permissions(user).await?;
+        let namespaces = match &self.inventory {
+            Some(inventory) if !perms.admin && !perms.reach.projects.is_empty() => inventory.rows(),
+            _ => Vec::new(),
+        };
+        Ok(AuditScope::of(&perms, &namespaces))
     }
 
     async fn record_denial(

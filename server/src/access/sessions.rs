@@ -2,14 +2,13 @@
 //! session on each request.
 
 use regboard_app::api::access::CurrentUser;
-use regboard_app::domain::access::check_account_name;
 use regboard_app::domain::secret::Password;
 use regboard_app::services::{Caller, Principal, RequestSession};
 use regboard_app::AppError;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{current, internal, store, target, Access};
+use super::{current, internal, store, target, valid_name, Access};
 use crate::audit::Actor;
 use crate::auth::{check_new_password, AuthRecord, UserState, Verdict};
 
@@ -194,10 +193,7 @@ impl Access {
                         .into(),
                 ));
             }
-            check_account_name(name).map_err(|message| AppError::Invalid {
-                field: Some("name".into()),
-                message,
-            })?;
+            valid_name(name)?;
             check_new_password(name, password, "password")?;
             let hash = self.passwords.hash(password).await?;
             let id = store::insert_first_admin(&self.db, name, &hash)

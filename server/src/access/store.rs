@@ -164,13 +164,39 @@ pub async fn team_by_id(db: &SqlitePool, id: i64) -> sqlx::Result<Option<TeamRow
         .await
 }
 
+const MEMBER_SELECT: &str = "SELECT m.team_id, m.user_id, u.name, m.team_admin \
+     FROM team_members m JOIN users u ON u.id = m.user_id";
+
 /// Every membership, by team and member name.
 pub async fn members(db: &SqlitePool) -> sqlx::Result<Vec<MemberRow>> {
-    sqlx::query_as(
-        "SELECT m.team_id, m.user_id, u.name, m.team_admin FROM team_members m \
-         JOIN users u ON u.id = m.user_id ORDER BY m.team_id, u.name",
-    )
+    sqlx::query_as(&format!("{MEMBER_SELECT} ORDER BY m.team_id, u.name"))
+        .fetch_all(db)
+        .await
+}
+
+/// The memberships of every team `user_id` belongs to (theirs included).
+pub async fn members_beside(db: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<MemberRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBER_SELECT} WHERE m.team_id IN \
+         (SELECT team_id FROM team_members WHERE user_id = ?) ORDER BY m.team_id, u.name"
+    ))
+    .bind(user_id)
     .fetch_all(db)
+    .await
+}
+
+/// The membership of `user_id` in `team_id`, if any.
+pub async fn member(
+    db: &SqlitePool,
+    team_id: i64,
+    user_id: i64,
+) -> sqlx::Result<Option<MemberRow>> {
+    sqlx::query_as(&format!(
+        "{MEMBER_SELECT} WHERE m.team_id = ? AND m.user_id = ?"
+    ))
+    .bind(team_id)
+    .bind(user_id)
+    .fetch_optional(db)
     .await
 }
 

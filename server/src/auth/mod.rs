@@ -10,8 +10,7 @@ mod setup;
 mod throttle;
 
 pub use clock::Clock;
-pub use common::is_common;
-pub use password::{check_new_password, Passwords, ITERATIONS, MEMORY_KIB, PARALLELISM};
-pub use session::{AuthRecord, SessionPolicy, UserState, Verdict, COOKIE_NAME, TOUCH_EVERY_MS};
+pub use password::{check_new_password, Passwords};
+pub use session::{AuthRecord, SessionPolicy, UserState, Verdict};
 pub use setup::{SetupToken, SETUP_TOKEN_TTL};
 pub use throttle::{LoginThrottle, ThrottleLimits};

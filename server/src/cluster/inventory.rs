@@ -95,6 +95,12 @@ impl Inventory {
             .collect()
     }
 
+    /// The project namespace `namespace` belongs to (its label), if any.
+    pub fn project_of(&self, namespace: &str) -> Option<String> {
+        let ns = self.namespaces.get(&reflector::ObjectRef::new(namespace))?;
+        ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned()
+    }
+
     /// Every namespace, sorted by name, with its project and Secret count.
     pub fn rows(&self) -> Vec<NamespaceRow> {
         let mut counts: HashMap<String, u32> = HashMap::new();

@@ -9,14 +9,11 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use regboard_app::api::audit::{AuditFilter, AuditScope};
-use regboard_app::services::{AccessService, Caller, ClusterService, Principal};
-use regboard_app::AppError;
+use regboard_app::api::audit::AuditFilter;
+use regboard_app::services::{AccessService, Caller, Principal};
 
 use super::request_id::RequestId;
-use crate::access::Access;
 use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Outcome};
-use crate::cluster::KubeCluster;
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -30,12 +27,7 @@ pub async fn export(
     user: Option<Extension<Principal>>,
     headers: HeaderMap,
 ) -> Response {
-    let AppState {
-        audit,
-        access,
-        cluster,
-        ..
-    } = state;
+    let AppState { audit, access, .. } = state;
     let Some(Extension(user)) = user else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };
@@ -48,7 +40,7 @@ pub async fn export(
         Ok(f) => f,
         Err(e) => return bad_request(&e),
     };
-    let scope = match caller_scope(&access, cluster.as_ref(), &user).await {
+    let scope = match access.audit_scope(&user).await {
         Ok(scope) => scope,
         Err(e) => {
             return (
@@ -129,20 +121,4 @@ fn internal(err: &Error) -> Response {
         "the export failed; the details are in the server log\n",
     )
         .into_response()
-}
-
-/// The events `user` may export.
-async fn caller_scope(
-    access: &Access,
-    cluster: Option<&KubeCluster>,
-    user: &Principal,
-) -> Result<AuditScope, AppError> {
-    let perms = access.permissions(user).await?;
-    let namespaces = match cluster {
-        Some(cluster) if !perms.admin && !perms.reach.projects.is_empty() => {
-            cluster.namespaces().await?
-        }
-        _ => Vec::new(),
-    };
-    Ok(AuditScope::of(&perms, &namespaces))
 }

@@ -56,11 +56,11 @@ fn case(endpoint: &'static str, who: Who, args: Value, no_scope: NoScope) -> Cas
 }
 
 /// POSTs `args` form-encoded to `/api/<endpoint>` with `client`.
-pub async fn post(
+pub async fn post<A: serde::Serialize>(
     app: &TestApp,
     client: &reqwest::Client,
     endpoint: &str,
-    args: &Value,
+    args: &A,
 ) -> (u16, String) {
     let body = serde_qs::to_string(args).unwrap();
     let response = client

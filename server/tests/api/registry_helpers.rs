@@ -19,17 +19,8 @@ pub async fn call<A: Serialize, T: DeserializeOwned>(
     endpoint: &str,
     args: &A,
 ) -> Result<T, AppError> {
-    let body = serde_qs::to_string(args).unwrap();
-    let response = app
-        .client
-        .post(app.url(&format!("/api/{endpoint}")))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let ok = response.status().is_success();
-    let text = response.text().await.unwrap();
+    let (status, text) = crate::authz::post(app, &app.client, endpoint, args).await;
+    let ok = (200..300).contains(&status);
     if ok {
         Ok(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{endpoint}: {e}: {text}")))
     } else {
