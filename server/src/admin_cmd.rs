@@ -49,10 +49,10 @@ pub async fn run(args: AdminArgs) -> Result<()> {
     let AdminCommand::CreateUser { admin, name } = args.command;
     let name = name.trim().to_owned();
     check_account_name(&name)
-        .map_err(|m| Error::Cluster(format!("the user name is not valid: {m}")))?;
+        .map_err(|m| Error::Refused(format!("the user name is not valid. {m}")))?;
     let password = read_password()?;
     check_new_password(&name, &password, "password")
-        .map_err(|e| Error::Cluster(format!("the password is not accepted: {e}")))?;
+        .map_err(|e| Error::Refused(format!("the password is not accepted. {e}")))?;
     let database = match args.database {
         Some(path) => path,
         None => crate::db::default_path()?,
@@ -87,7 +87,7 @@ pub async fn run(args: AdminArgs) -> Result<()> {
         )
         .await;
     db.close().await;
-    result.map_err(|e| Error::Cluster(e.to_string()))?;
+    result.map_err(|e| Error::Refused(e.to_string()))?;
     let role = if admin { "admin" } else { "user" };
     println!("created {role} {name}");
     Ok(())
@@ -103,7 +103,7 @@ fn read_password() -> Result<Password> {
         let first = rpassword::prompt_password("Password: ").map_err(io)?;
         let second = rpassword::prompt_password("Password again: ").map_err(io)?;
         if first != second {
-            return Err(Error::Cluster("the two passwords differ".into()));
+            return Err(Error::Refused("the two passwords differ".into()));
         }
         return Ok(Password::new(first));
     }

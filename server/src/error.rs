@@ -33,6 +33,9 @@ pub enum Error {
     /// The cluster could not be configured or started.
     #[error("{0}")]
     Cluster(String),
+    /// A command-line request was refused; the sentence says why.
+    #[error("{0}")]
+    Refused(String),
     /// The audit fingerprint key file could not be read or created.
     #[error("cannot use the audit key file {path}: {reason}")]
     AuditKey {
