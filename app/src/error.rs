@@ -89,23 +89,6 @@ impl AppError {
     }
 }
 
-/// Gives a server function's response the status its error stands for (a
-/// refused name is a 409, not a server failure), then returns `result`.
-#[cfg(feature = "ssr")]
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(e) = &result {
-        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(code) = http::StatusCode::from_u16(e.http_status()) {
-                response.set_status(code);
-            }
-            if let AppError::TooManyAttempts { retry_after_secs } = e {
-                response.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
-            }
-        }
-    }
-    result
-}
-
 fn internal_message(request_id: &str) -> String {
     if request_id.is_empty() {
         "Something went wrong on the server; the details are in the server log.".to_owned()

@@ -1,18 +1,23 @@
 //! The service traits that server functions call, implemented by the server
 //! crate and handed to every request through Leptos context.
+//!
+//! They speak the wire types of [`crate::model`] and the request context of
+//! [`crate::context`]; neither depends on this module, so data flows one
+//! way: `api` → `services` → (server crate).
 
 use std::sync::Arc;
 
-use crate::api::access::{AccessOverview, CurrentUser};
-use crate::api::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
-use crate::api::cluster::{ClusterStatus, NamespaceRow};
-use crate::api::projects::ProjectSummary;
-use crate::api::registries::{
-    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
-};
+use crate::context::{Caller, Principal, RequestSession};
 use crate::domain::access::{Permissions, Role, Subject};
 use crate::domain::scope::Scope as GrantScope;
 use crate::domain::secret::Password;
+use crate::model::access::{AccessOverview, CurrentUser};
+use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
+use crate::model::cluster::{ClusterStatus, NamespaceRow};
+use crate::model::projects::ProjectSummary;
+use crate::model::registries::{
+    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+};
 use crate::AppError;
 
 /// Read access to the connected cluster.
@@ -243,86 +248,8 @@ pub struct Services {
 /// connection.
 pub fn services() -> Result<Services, crate::AppError> {
     leptos::prelude::use_context::<Services>().ok_or_else(|| {
-        let request_id = caller().request_id.unwrap_or_default();
+        let request_id = crate::context::caller().request_id.unwrap_or_default();
         leptos::logging::error!("request {request_id}: the services context is missing");
         crate::AppError::Internal { request_id }
     })
-}
-
-/// The signed-in user of a request, as the server's session layer found it
-/// (and put into the request's extensions).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// The user's id.
-    pub id: i64,
-    /// The user's name.
-    pub name: String,
-    /// Global admin.
-    pub admin: bool,
-}
-
-/// The extensions of the current request, where the server's session layer
-/// keeps the session; only the access service looks inside.
-#[derive(Clone, Default)]
-pub struct RequestSession(pub http::Extensions);
-
-/// The services, caller and session of the current request (for signing in
-/// and out).
-pub fn with_session() -> Result<(Services, Caller, RequestSession), crate::AppError> {
-    let services = services()?;
-    let parts = leptos::prelude::use_context::<http::request::Parts>();
-    let caller = parts
-        .as_ref()
-        .map(axum_parts::caller_from_parts)
-        .unwrap_or_default();
-    let session = RequestSession(parts.map(|p| p.extensions).unwrap_or_default());
-    Ok((services, caller, session))
-}
-
-/// Who is calling a server function and from where, for authorization and
-/// the audit log. Built from the request the server function serves.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Caller {
-    /// The signed-in user, if any.
-    pub user: Option<Principal>,
-    /// The request id set by the server's middleware.
-    pub request_id: Option<String>,
-    /// The peer address, as the server saw it (untrusted for identity).
-    pub source_addr: Option<String>,
-    /// The `User-Agent` header (untrusted; store escaped).
-    pub user_agent: Option<String>,
-}
-
-/// The caller of the current server function.
-pub fn caller() -> Caller {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .map(|parts| caller_from_parts(&parts))
-        .unwrap_or_default()
-}
-
-pub use axum_parts::caller_from_parts;
-
-mod axum_parts {
-    use super::Caller;
-
-    /// Reads the signed-in user, request id header, user agent and peer
-    /// address from `parts`.
-    pub fn caller_from_parts(parts: &http::request::Parts) -> Caller {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        Caller {
-            user: parts.extensions.get::<super::Principal>().cloned(),
-            request_id: header("x-request-id"),
-            source_addr: parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
-            user_agent: header("user-agent"),
-        }
-    }
 }

@@ -11,9 +11,8 @@
 
 use std::time::{Duration, Instant};
 
-use regboard_app::api::audit::{AuditFilter, AuditScope};
-use regboard_app::services::Caller;
-use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use regboard_app::model::audit::{AuditFilter, AuditScope};
+use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome};
 use serde_json::json;
 use sqlx::SqlitePool;
 
@@ -331,7 +330,7 @@ fn sample(i: usize) -> NewEvent {
     ][i % 4];
     NewEvent {
         actor,
-        caller: Caller {
+        origin: Origin {
             request_id: Some(format!("{:032x}", i as u128 * 7919)),
             source_addr: Some(format!("10.0.{}.{}", i % 250, i % 200)),
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0".into()),
@@ -397,9 +396,9 @@ async fn insert_plain(conn: &mut sqlx::SqliteConnection, i: usize) {
     .bind(kind)
     .bind(id)
     .bind(name)
-    .bind(e.caller.source_addr)
-    .bind(e.caller.user_agent)
-    .bind(e.caller.request_id)
+    .bind(e.origin.source_addr)
+    .bind(e.origin.user_agent)
+    .bind(e.origin.request_id)
     .bind(e.action)
     .bind(e.target.kind)
     .bind(e.target.project)

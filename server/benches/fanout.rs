@@ -36,13 +36,13 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, ListParams, PostParams};
-use regboard_app::api::registries::SyncState;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
+use regboard_app::model::registries::SyncState;
 use regboard_sandbox::{Faults, RequestMatch, Sandbox, SandboxOptions, Seed};
+use regboard_server::cluster::ownership;
 use regboard_server::cluster::Inventory;
 use regboard_server::reconcile::{ReconcileOptions, Reconciler};
-use regboard_server::registries::labels;
 use regboard_server::registries::objects::registry_secret;
 
 /// The name regboard's runtime gives its threads, to tell their CPU apart.
@@ -248,7 +248,7 @@ async fn regboard_fan_out(
     let source = registry_secret(
         "bench.pull",
         "regboard-system",
-        labels::project_labels("bench", "pull"),
+        ownership::project_labels("bench", "pull"),
         &config,
         "",
     );

@@ -9,9 +9,9 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use regboard_app::context::Caller;
 use regboard_app::domain::access::check_account_name;
 use regboard_app::domain::secret::Password;
-use regboard_app::services::Caller;
 use regboard_app::AppError;
 use serde_json::json;
 

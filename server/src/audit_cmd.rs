@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use regboard_app::api::audit::{AuditFilter, AuditScope};
+use regboard_app::model::audit::{AuditFilter, AuditScope};
 use sqlx::SqlitePool;
 use tokio::io::AsyncWriteExt;
 
@@ -46,7 +46,7 @@ pub enum AuditCommand {
     },
 }
 
-/// The audit filter as flags; see `regboard_app::api::audit::AuditFilter`.
+/// The audit filter as flags; see `regboard_app::model::audit::AuditFilter`.
 #[derive(Debug, Clone, Default, Args)]
 pub struct FilterArgs {
     /// Events at or after this UTC time (2026-01-31, 2026-01-31T12:00, RFC 3339).

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use regboard_app::AppError;
+
 /// Everything that can fail in the server, with the cause kept as a source.
 ///
 /// `Display` is one sentence a person can act on; it never contains a
@@ -66,6 +68,13 @@ pub enum Error {
     /// No default data directory could be found for the database.
     #[error("cannot find a data directory for the database; pass --database PATH")]
     NoDataDir,
+    /// The session store failed.
+    #[error("session store error: {0}")]
+    Session(#[from] tower_sessions::session::Error),
+    /// Something regboard relies on is not in place (a task that died, a
+    /// layer that is missing); the sentence says what.
+    #[error("{0}")]
+    Bug(String),
     /// Any other I/O failure, with what was being done.
     #[error("{context}: {source}")]
     Io {
@@ -79,6 +88,44 @@ pub enum Error {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Logs an internal failure with its cause and returns the error the user
+/// sees: the one place where a cause is logged and hidden. The log line is
+/// inside the request's span (which names the request id), and the
+/// server-function wrapper (`regboard_app::api::call`) adds that id to the
+/// message.
+pub fn internal(cause: impl Into<Error>) -> AppError {
+    let cause = cause.into();
+    tracing::error!(error = %cause, "internal error");
+    AppError::Internal {
+        request_id: String::new(),
+    }
+}
+
+/// A unique violation as a conflict saying `taken`; anything else internal.
+pub fn conflict_or_internal(e: sqlx::Error, taken: String) -> AppError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict(taken),
+        _ => internal(e),
+    }
+}
+
+impl From<Error> for AppError {
+    /// The user's mistakes keep their sentence; anything else is internal.
+    fn from(e: Error) -> Self {
+        match e {
+            Error::InvalidFilter { field, reason } => AppError::Invalid {
+                field: Some(field.to_owned()),
+                message: format!("The {field} filter {reason}."),
+            },
+            Error::Refused(message) => AppError::Invalid {
+                field: None,
+                message,
+            },
+            other => internal(other),
+        }
+    }
+}
 
 /// Describes an I/O error the way a person would: "permission denied", not
 /// "Permission denied (os error 13)".

@@ -5,18 +5,20 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use regboard_app::api::projects::ProjectSummary;
+use regboard_app::context::Caller;
 use regboard_app::domain::names::validate_project_name;
-use regboard_app::services::{Caller, ProjectService};
+use regboard_app::model::projects::ProjectSummary;
+use regboard_app::services::ProjectService;
 use regboard_app::AppError;
 use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::audit::{AuditLog, AuditTarget};
+use crate::cluster::errors::{app_error, status_code};
+use crate::cluster::ownership::{self, SCOPE_LABEL, SCOPE_PROJECT};
 use crate::cluster::{Inventory, PROJECT_LABEL};
+use crate::error::internal;
 use crate::reconcile::Reconciler;
-use crate::registries::errors::{status_code, to_app_error};
-use crate::registries::labels::{self, SCOPE_LABEL, SCOPE_PROJECT};
 
 /// The project service.
 #[derive(Clone)]
@@ -54,7 +56,7 @@ impl KubeProjects {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
         let mut selector = format!(
             "{},{SCOPE_LABEL}={SCOPE_PROJECT}",
-            labels::managed_selector()
+            ownership::managed_selector()
         );
         if let Some(project) = project {
             selector.push_str(&format!(",{PROJECT_LABEL}={project}"));
@@ -62,7 +64,7 @@ impl KubeProjects {
         let list = api
             .list(&ListParams::default().labels(&selector))
             .await
-            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+            .map_err(|e| app_error(&e, "the registry list", &[]))?;
         Ok(list.items)
     }
 
@@ -146,7 +148,7 @@ impl KubeProjects {
         if !sources.is_empty() && !confirm {
             let names: Vec<String> = sources
                 .iter()
-                .filter_map(|s| labels::label(s, labels::REGISTRY_LABEL).map(str::to_owned))
+                .filter_map(|s| ownership::label(s, ownership::REGISTRY_LABEL).map(str::to_owned))
                 .collect();
             return Err(AppError::Conflict(format!(
                 "Project {name} still has {} registr{} ({}); deleting it removes them and their copies in {} namespace{}.",
@@ -163,7 +165,7 @@ impl KubeProjects {
             match api.delete(&source_name, &DeleteParams::default()).await {
                 Ok(_) => {}
                 Err(e) if status_code(&e) == Some(404) => {}
-                Err(e) => return Err(to_app_error(&e, &format!("registry {source_name}"), &[])),
+                Err(e) => return Err(app_error(&e, &format!("registry {source_name}"), &[])),
             }
         }
         for ns in &members {
@@ -187,7 +189,7 @@ impl KubeProjects {
         let patch = json!({ "metadata": { "labels": { PROJECT_LABEL: project } } });
         api.patch(namespace, &PatchParams::default(), &Patch::Merge(&patch))
             .await
-            .map_err(|e| to_app_error(&e, &format!("namespace {namespace}"), &[]))?;
+            .map_err(|e| app_error(&e, &format!("namespace {namespace}"), &[]))?;
         Ok(())
     }
 
@@ -245,7 +247,8 @@ impl ProjectService for KubeProjects {
                 .push(name);
         }
         for source in &self.sources(None).await? {
-            if let Some(p) = labels::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p))
+            if let Some(p) =
+                ownership::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p))
             {
                 p.registries += 1;
             }
@@ -388,14 +391,4 @@ pub async fn project_recorded(db: &SqlitePool, project: &str) -> Result<bool, Ap
         .await
         .map_err(internal)?;
     Ok(row.is_some())
-}
-
-/// A failed project query: logged, reported by request id only.
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "project query failed");
-    AppError::Internal {
-        request_id: regboard_app::services::caller()
-            .request_id
-            .unwrap_or_default(),
-    }
 }

@@ -6,9 +6,10 @@
 //! function — the role on the scope named in its arguments — before the
 //! function reaches a service. Both fail closed.
 
+use crate::context::{Caller, Principal, RequestSession};
 use crate::domain::access::{Permissions, Role};
 use crate::domain::scope::Scope;
-use crate::services::{caller, services, Caller, Principal, Services};
+use crate::services::Services;
 use crate::AppError;
 
 /// A signed-in caller with the services of the request.
@@ -22,10 +23,30 @@ pub struct Ctx {
     pub user: Principal,
 }
 
-/// The signed-in caller, or [`AppError::Unauthenticated`].
-pub fn signed_in() -> Result<Ctx, AppError> {
-    let services = services()?;
-    let caller = caller();
+/// Any caller, signed in or not, with the services and the session of the
+/// request (for signing in and out).
+#[derive(Clone)]
+pub struct Anyone {
+    /// The services.
+    pub services: Services,
+    /// The request's caller.
+    pub caller: Caller,
+    /// The request's session extensions.
+    pub session: RequestSession,
+}
+
+/// The caller of the current request, whoever it is.
+pub fn anyone(caller: Caller) -> Result<Anyone, AppError> {
+    Ok(Anyone {
+        services: crate::services::services()?,
+        caller,
+        session: crate::context::request_session(),
+    })
+}
+
+/// `caller` if signed in, or [`AppError::Unauthenticated`].
+pub fn signed_in(caller: Caller) -> Result<Ctx, AppError> {
+    let services = crate::services::services()?;
     let user = caller.user.clone().ok_or_else(AppError::sign_in)?;
     Ok(Ctx {
         services,
@@ -34,10 +55,10 @@ pub fn signed_in() -> Result<Ctx, AppError> {
     })
 }
 
-/// The signed-in caller if they are a global admin; otherwise the refusal
-/// (audited as `action`, described as "permission to `what`").
-pub async fn admin(action: &str, what: &str) -> Result<Ctx, AppError> {
-    let ctx = signed_in()?;
+/// `caller` if they are a global admin; otherwise the refusal (audited as
+/// `action`, described as "permission to `what`").
+pub async fn admin(caller: Caller, action: &str, what: &str) -> Result<Ctx, AppError> {
+    let ctx = signed_in(caller)?;
     if !ctx.user.admin {
         return Err(ctx.deny(action, what, None).await);
     }
@@ -50,9 +71,14 @@ impl Ctx {
         self.services.access.permissions(&self.user).await
     }
 
-    /// The project a namespace belongs to, as the cluster labels it now.
+    /// The project a namespace belongs to, as regboard records it now.
     pub fn project_of(&self, namespace: &str) -> Option<String> {
         self.services.access.project_of(namespace)
+    }
+
+    /// Whether `perms` hold at least `need` on `scope`.
+    pub fn allows(&self, perms: &Permissions, need: Role, scope: &Scope) -> bool {
+        perms.allows(need, scope, &|ns| self.project_of(ns))
     }
 
     /// The caller's grants if they hold at least `need` on `scope`;
@@ -65,7 +91,7 @@ impl Ctx {
         what: &str,
     ) -> Result<Permissions, AppError> {
         let perms = self.permissions().await?;
-        if perms.allows(need, scope, &|ns| self.project_of(ns)) {
+        if self.allows(&perms, need, scope) {
             Ok(perms)
         } else {
             Err(self.deny(action, what, Some(scope)).await)
@@ -81,5 +107,10 @@ impl Ctx {
             .record_denial(&self.caller, action, scope, &error)
             .await;
         error
+    }
+
+    /// The request's session extensions (for changing the own password).
+    pub fn session(&self) -> RequestSession {
+        crate::context::request_session()
     }
 }

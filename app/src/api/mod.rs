@@ -1,13 +1,17 @@
-//! Server functions and the wire types they exchange with the browser.
+//! Server functions, one module per concern.
 //!
-//! Each function is thin: it checks who is calling ([`authz`], after the
-//! HTTP layer applied [`policy`]), reaches a service through context, and
-//! maps the outcome into [`crate::AppError`]. Wire types are plain data.
+//! Each function is thin: [`call`] finds the caller and applies the
+//! fine-grained rule of [`authz`] (after the HTTP layer applied
+//! [`policy`]), the body reaches one service through context, and `call`
+//! gives the outcome its HTTP status. Each module re-exports the wire types
+//! of [`crate::model`] its functions exchange.
 
 pub mod access;
 pub mod audit;
 #[cfg(feature = "ssr")]
 pub mod authz;
+#[cfg(feature = "ssr")]
+pub mod call;
 pub mod cluster;
 pub mod policy;
 pub mod projects;

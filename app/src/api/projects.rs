@@ -1,41 +1,24 @@
-//! Projects: groups of namespaces (label `regboard.dev/project`) with a
-//! display name and description kept by regboard.
+//! Projects: server functions. Admins create and delete projects and move
+//! namespaces; owners rename; everyone lists what they reach.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
+pub use crate::model::projects::*;
 use crate::AppError;
-
-/// One project as the Projects page shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ProjectSummary {
-    /// The name: the value of the namespace label.
-    pub name: String,
-    /// The display name.
-    pub display_name: String,
-    /// The description.
-    pub description: String,
-    /// Its namespaces, sorted.
-    pub namespaces: Vec<String>,
-    /// How many project registries it has.
-    pub registries: u32,
-    /// Whether regboard has a record of it (a label alone makes a project
-    /// visible; creating it here adds the display name and description).
-    pub recorded: bool,
-}
+#[cfg(feature = "ssr")]
+use crate::{api::call, domain::access::Role, domain::scope::Scope};
 
 /// Every project the caller may see: recorded ones and ones that exist only
 /// as namespace labels.
 #[server(endpoint = "list_projects")]
 pub async fn list_projects() -> Result<Vec<ProjectSummary>, AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         let perms = ctx.permissions().await?;
         let mut list = ctx.services.projects.list().await?;
         list.retain(|p| perms.sees_project(&p.name));
         Ok(list)
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Creates a project record (admins only).
@@ -45,14 +28,13 @@ pub async fn create_project(
     display_name: String,
     description: String,
 ) -> Result<(), AppError> {
-    let result = async {
-        let ctx = crate::api::authz::admin("project.create", "create projects").await?;
-        ctx.services
-            .projects
+    call::admin("project.create", "create projects", |ctx| async move {
+        let projects = &ctx.services.projects;
+        projects
             .create(&ctx.caller, &name, &display_name, &description)
             .await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Changes a project's display name and description (its owners).
@@ -62,24 +44,18 @@ pub async fn rename_project(
     display_name: String,
     description: String,
 ) -> Result<(), AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
-        let scope = crate::domain::scope::Scope::Project {
+    call::signed_in(|ctx| async move {
+        let scope = Scope::Project {
             project: name.clone(),
         };
-        ctx.require(
-            crate::domain::access::Role::Owner,
-            &scope,
-            "project.update",
-            "rename this project",
-        )
-        .await?;
-        ctx.services
-            .projects
+        ctx.require(Role::Owner, &scope, "project.update", "rename this project")
+            .await?;
+        let projects = &ctx.services.projects;
+        projects
             .rename(&ctx.caller, &name, &display_name, &description)
             .await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Deletes a project (admins only): its registries (and their copies) go,
@@ -87,14 +63,11 @@ pub async fn rename_project(
 /// refuses and says how many would be removed.
 #[server(endpoint = "delete_project")]
 pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError> {
-    let result = async {
-        let ctx = crate::api::authz::admin("project.delete", "delete projects").await?;
-        ctx.services
-            .projects
-            .delete(&ctx.caller, &name, confirm)
-            .await
-    };
-    crate::error::respond(result.await)
+    call::admin("project.delete", "delete projects", |ctx| async move {
+        let projects = &ctx.services.projects;
+        projects.delete(&ctx.caller, &name, confirm).await
+    })
+    .await
 }
 
 /// Moves a namespace into `project`, or out of any project when `None`
@@ -104,14 +77,12 @@ pub async fn set_namespace_project(
     namespace: String,
     project: Option<String>,
 ) -> Result<(), AppError> {
-    let result = async {
-        let ctx =
-            crate::api::authz::admin("project.namespace.move", "move namespaces between projects")
-                .await?;
-        ctx.services
-            .projects
+    let what = "move namespaces between projects";
+    call::admin("project.namespace.move", what, |ctx| async move {
+        let projects = &ctx.services.projects;
+        projects
             .set_namespace_project(&ctx.caller, &namespace, project.as_deref())
             .await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }

@@ -1,156 +1,19 @@
-//! Registries: wire types and server functions.
-//!
-//! A registry is a `kubernetes.io/dockerconfigjson` Secret regboard owns,
-//! scoped to one namespace or to a project (a source Secret in the system
-//! namespace, copied into every namespace of the project by the reconciler).
-//! The password travels only from the browser to the server, never back.
+//! Registries: server functions. Viewers read, editors change; the password
+//! travels only from the browser to the server, never back.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::domain::secret::Password;
+pub use crate::model::registries::*;
 use crate::AppError;
+#[cfg(feature = "ssr")]
+use crate::{
+    api::call,
+    domain::access::Role::{Editor, Viewer},
+};
 
-pub use crate::domain::scope::Scope;
-
-/// What a person submits to create or edit a registry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryInput {
-    /// The scope (fixed after creation).
-    pub scope: Scope,
-    /// The Secret name (fixed after creation).
-    pub name: String,
-    /// Registry servers, as written into the Secret (e.g. `ghcr.io`).
-    pub hosts: Vec<String>,
-    /// The username.
-    pub username: String,
-    /// The password or token; on edit, empty keeps the current one.
-    pub password: Password,
-    /// An optional email, as `kubectl create secret docker-registry` allows.
-    pub email: Option<String>,
-    /// A free-text description.
-    pub description: String,
-}
-
-/// How one namespace stands for a project registry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum SyncState {
-    /// The copy exists and matches the source.
-    Synced,
-    /// The copy is not there yet (or not updated yet).
-    Pending,
-    /// A Secret regboard does not own has the name; it is left untouched.
-    Conflict {
-        /// The foreign Secret's type, e.g. `kubernetes.io/tls`.
-        secret_type: String,
-    },
-    /// The last attempt failed.
-    Error {
-        /// What went wrong, as a sentence.
-        message: String,
-    },
-}
-
-impl SyncState {
-    /// A one-word label: synced, pending, conflict, error.
-    pub fn label(&self) -> &'static str {
-        match self {
-            SyncState::Synced => "synced",
-            SyncState::Pending => "pending",
-            SyncState::Conflict { .. } => "conflict",
-            SyncState::Error { .. } => "error",
-        }
-    }
-}
-
-/// Counts of namespaces per state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct SyncSummary {
-    /// Namespaces with a matching copy.
-    pub synced: u32,
-    /// Namespaces waiting for a copy.
-    pub pending: u32,
-    /// Namespaces where a foreign Secret holds the name.
-    pub conflict: u32,
-    /// Namespaces where the last attempt failed.
-    pub error: u32,
-}
-
-impl SyncSummary {
-    /// Every namespace the registry should reach.
-    pub fn total(&self) -> u32 {
-        self.synced + self.pending + self.conflict + self.error
-    }
-}
-
-/// One row of the registries list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RegistrySummary {
-    /// Its scope.
-    pub scope: Scope,
-    /// Its name (the Secret name in every namespace it reaches).
-    pub name: String,
-    /// The registry servers it holds credentials for.
-    pub hosts: Vec<String>,
-    /// The username, when every host has the same one.
-    pub username: Option<String>,
-    /// The description.
-    pub description: String,
-    /// Per-state namespace counts.
-    pub sync: SyncSummary,
-    /// Creation time, seconds since the Unix epoch.
-    pub created_unix: Option<i64>,
-}
-
-/// One namespace's status for a registry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct NamespaceSync {
-    /// The namespace.
-    pub namespace: String,
-    /// Its state.
-    pub state: SyncState,
-}
-
-/// A workload object that pulls with the registry's Secret.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct SecretReference {
-    /// "Pod" or "ServiceAccount".
-    pub kind: String,
-    /// Its namespace.
-    pub namespace: String,
-    /// Its name.
-    pub name: String,
-    /// For pods: a waiting reason such as `ImagePullBackOff`, if any.
-    pub problem: Option<String>,
-}
-
-/// Everything the detail page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryDetail {
-    /// The list row.
-    pub summary: RegistrySummary,
-    /// The email, if set.
-    pub email: Option<String>,
-    /// Per-namespace status, sorted by namespace.
-    pub namespaces: Vec<NamespaceSync>,
-    /// Pods and ServiceAccounts that reference the Secret.
-    pub references: Vec<SecretReference>,
-}
-
-/// Filters and order of the registries list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RegistryFilter {
-    /// Only registries of this project (project-scoped, or namespace-scoped
-    /// in one of its namespaces).
-    pub project: Option<String>,
-    /// Only registries that reach this namespace.
-    pub namespace: Option<String>,
-    /// Only registries holding a host that contains this text.
-    pub host: Option<String>,
-    /// Sort key: "name" (default), "scope", "created", "status".
-    pub sort: Option<String>,
-}
+/// What editors may do, as a refusal names it.
+#[cfg(feature = "ssr")]
+const MANAGE: &str = "manage registries in this scope";
 
 /// Registries matching `filter` that the caller may see.
 #[server(endpoint = "list_registries")]
@@ -158,93 +21,68 @@ pub async fn list_registries(
     // An all-empty filter is sent as nothing at all; default it.
     #[server(default)] filter: RegistryFilter,
 ) -> Result<Vec<RegistrySummary>, AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         let perms = ctx.permissions().await?;
         let mut list = ctx.services.registries.list(&filter).await?;
-        list.retain(|r| {
-            perms.allows(crate::domain::access::Role::Viewer, &r.scope, &|ns| {
-                ctx.project_of(ns)
-            })
-        });
+        list.retain(|r| ctx.allows(&perms, Viewer, &r.scope));
         Ok(list)
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// One registry with its per-namespace status and references.
 #[server(endpoint = "get_registry")]
 pub async fn get_registry(scope: Scope, name: String) -> Result<RegistryDetail, AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
-        ctx.require(
-            Viewer,
-            &scope,
-            "registry.read",
-            "see registries in this scope",
-        )
-        .await?;
+    call::signed_in(|ctx| async move {
+        let what = "see registries in this scope";
+        ctx.require(Viewer, &scope, "registry.read", what).await?;
         ctx.services.registries.get(&scope, &name).await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Creates a registry; refuses a name already used in its scope.
 #[server(endpoint = "create_registry")]
 pub async fn create_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         ctx.require(Editor, &input.scope, "registry.create", MANAGE)
             .await?;
         ctx.services.registries.create(&ctx.caller, input).await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Edits hosts, username, password (empty keeps it), email and description.
 #[server(endpoint = "update_registry")]
 pub async fn update_registry(input: RegistryInput) -> Result<RegistrySummary, AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         ctx.require(Editor, &input.scope, "registry.update", MANAGE)
             .await?;
         ctx.services.registries.update(&ctx.caller, input).await
-    };
-    crate::error::respond(result.await)
+    })
+    .await
 }
 
 /// Deletes a registry and, for a project registry, all of its copies.
 #[server(endpoint = "delete_registry")]
 pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         ctx.require(Editor, &scope, "registry.delete", MANAGE)
             .await?;
-        ctx.services
-            .registries
-            .delete(&ctx.caller, &scope, &name)
-            .await
-    };
-    crate::error::respond(result.await)
+        let registries = &ctx.services.registries;
+        registries.delete(&ctx.caller, &scope, &name).await
+    })
+    .await
 }
 
 /// Asks the reconciler to bring a registry's copies up to date now.
 #[server(endpoint = "resync_registry")]
 pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError> {
-    let result = async {
-        let ctx = crate::api::authz::signed_in()?;
+    call::signed_in(|ctx| async move {
         ctx.require(Editor, &scope, "registry.resync", MANAGE)
             .await?;
-        ctx.services
-            .registries
-            .resync(&ctx.caller, &scope, &name)
-            .await
-    };
-    crate::error::respond(result.await)
+        let registries = &ctx.services.registries;
+        registries.resync(&ctx.caller, &scope, &name).await
+    })
+    .await
 }
-
-/// What editors may do, as a refusal names it.
-#[cfg(feature = "ssr")]
-const MANAGE: &str = "manage registries in this scope";
-#[cfg(feature = "ssr")]
-use crate::domain::access::Role::{Editor, Viewer};

@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use regboard_app::context::RequestSession;
 use regboard_app::domain::secret::Password;
-use regboard_app::services::RequestSession;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use tower_sessions::{MemoryStore, Session};
 

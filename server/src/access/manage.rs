@@ -5,17 +5,19 @@
 //! (delegation, team administration, the last admin) are checked here, and
 //! every outcome is audited.
 
-use regboard_app::api::access::{AccessOverview, GrantView, MemberView, TeamView, UserView};
+use regboard_app::context::Caller;
 use regboard_app::domain::access::{Permissions, Role, Subject};
 use regboard_app::domain::names::validate_namespace_name;
 use regboard_app::domain::scope::Scope;
 use regboard_app::domain::secret::Password;
-use regboard_app::services::{AccessService, Caller};
+use regboard_app::model::access::{AccessOverview, GrantView, MemberView, TeamView, UserView};
+use regboard_app::services::AccessService;
 use regboard_app::AppError;
 use serde_json::json;
 
-use super::{conflict_or_internal, current, internal, store, target, valid_name, Access};
+use super::{current, store, target, valid_name, Access};
 use crate::auth::check_new_password;
+use crate::error::{conflict_or_internal, internal};
 
 impl Access {
     pub(super) async fn overview_for(

@@ -15,12 +15,13 @@ mod manage;
 mod sessions;
 pub mod store;
 
-use regboard_app::api::access::{AccessOverview, CurrentUser};
-use regboard_app::api::audit::AuditScope;
+use regboard_app::context::{Caller, Principal, RequestSession};
 use regboard_app::domain::access::{check_account_name, Permissions, Role, Subject};
 use regboard_app::domain::scope::Scope;
 use regboard_app::domain::secret::Password;
-use regboard_app::services::{AccessService, Caller, Principal, RequestSession};
+use regboard_app::model::access::{AccessOverview, CurrentUser};
+use regboard_app::model::audit::AuditScope;
+use regboard_app::services::AccessService;
 use regboard_app::AppError;
 use serde_json::json;
 use sqlx::SqlitePool;
@@ -30,6 +31,7 @@ use crate::auth::{
     Clock, LoginThrottle, Passwords, SessionPolicy, SetupToken, ThrottleLimits, SETUP_TOKEN_TTL,
 };
 use crate::cluster::Inventory;
+use crate::error::internal;
 use tower_sessions_sqlx_store::SqliteStore;
 
 pub use sessions::AUTH_KEY;
@@ -177,22 +179,6 @@ fn valid_name(name: &str) -> Result<(), AppError> {
         field: Some("name".into()),
         message,
     })
-}
-
-/// A failed access query: logged, reported without detail.
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "access query failed");
-    AppError::Internal {
-        request_id: String::new(),
-    }
-}
-
-/// A unique violation as a conflict saying `taken`, anything else internal.
-fn conflict_or_internal(e: sqlx::Error, taken: String) -> AppError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => AppError::Conflict(taken),
-        _ => internal(e),
-    }
 }
 
 #[async_trait::async_trait]

@@ -1,16 +1,17 @@
 //! Signing in and out, the first admin, password changes, and judging a
 //! session on each request.
 
-use regboard_app::api::access::CurrentUser;
+use regboard_app::context::{Caller, Principal, RequestSession};
 use regboard_app::domain::secret::Password;
-use regboard_app::services::{Caller, Principal, RequestSession};
+use regboard_app::model::access::CurrentUser;
 use regboard_app::AppError;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{current, internal, store, target, valid_name, Access};
+use super::{current, store, target, valid_name, Access};
 use crate::audit::Actor;
 use crate::auth::{check_new_password, AuthRecord, UserState, Verdict};
+use crate::error::{internal, Error};
 
 /// The session key holding the [`AuthRecord`].
 pub const AUTH_KEY: &str = "regboard.auth";
@@ -85,11 +86,8 @@ impl Access {
             issued_ms: now,
             seen_ms: now,
         };
-        session.cycle_id().await.map_err(session_error)?;
-        session
-            .insert(AUTH_KEY, record)
-            .await
-            .map_err(session_error)
+        session.cycle_id().await.map_err(internal)?;
+        session.insert(AUTH_KEY, record).await.map_err(internal)
     }
 
     pub(super) async fn sign_in(
@@ -161,7 +159,7 @@ impl Access {
         session: &RequestSession,
     ) -> Result<(), AppError> {
         let session = session_of(session)?;
-        session.flush().await.map_err(session_error)?;
+        session.flush().await.map_err(internal)?;
         if let Some(user) = &caller.user {
             self.record(
                 caller,
@@ -299,18 +297,10 @@ fn principal(user: &store::UserRow) -> Principal {
 
 fn session_of(session: &RequestSession) -> Result<Session, AppError> {
     session.0.get::<Session>().cloned().ok_or_else(|| {
-        tracing::error!("the request has no session (is the session layer installed?)");
-        AppError::Internal {
-            request_id: String::new(),
-        }
+        internal(Error::Bug(
+            "the request has no session (is the session layer installed?)".into(),
+        ))
     })
-}
-
-fn session_error(e: tower_sessions::session::Error) -> AppError {
-    tracing::error!(error = %e, "session store error");
-    AppError::Internal {
-        request_id: String::new(),
-    }
 }
 
 #[cfg(test)]

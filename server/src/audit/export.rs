@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use bytes::Bytes;
 use futures::TryStreamExt;
-use regboard_app::api::audit::{AuditEventView, AuditFilter, AuditScope};
+use regboard_app::model::audit::{AuditEventView, AuditFilter, AuditScope};
 use sqlx::SqlitePool;
 use tokio::sync::mpsc;
 

@@ -41,8 +41,7 @@ pub(crate) mod verify;
 use std::path::Path;
 use std::sync::Arc;
 
-use regboard_app::api::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope};
-use regboard_app::services::Caller;
+use regboard_app::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use crate::error::Result;
@@ -146,7 +145,7 @@ pub struct NewEvent {
     /// Who did it.
     pub actor: Actor,
     /// The request it came from (id, source address, user agent).
-    pub caller: Caller,
+    pub origin: Origin,
     /// What was attempted: `registry.create`, `registry.update`,
     /// `registry.delete`, `registry.sync`, `project.namespace.add`,
     /// `grant.create`, `session.login.failed`, …
@@ -162,6 +161,18 @@ pub struct NewEvent {
     /// scope, namespaces). Keys that look secret (`password`, `token`,
     /// `auth`, …) are replaced by `"[redacted]"` before storing.
     pub details: serde_json::Value,
+}
+
+/// The request an event came from, as the client sent it (untrusted text,
+/// stored escaped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// The request id set by regboard's middleware.
+    pub request_id: Option<String>,
+    /// The peer address.
+    pub source_addr: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
 }
 
 /// Who acted.

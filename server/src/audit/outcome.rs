@@ -1,11 +1,11 @@
 //! Recording the outcome of a request that a service handled: the shared
 //! step of every service that changes something.
 
-use regboard_app::services::Caller;
+use regboard_app::context::Caller;
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use super::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use super::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome};
 
 /// The audit outcome of an error shown to the user, with the HTTP status it
 /// stands for.
@@ -68,7 +68,7 @@ impl AuditLog {
         };
         let event = NewEvent {
             actor,
-            caller: caller.clone(),
+            origin: Origin::of(caller),
             action: action.to_owned(),
             target,
             outcome,
@@ -90,6 +90,17 @@ impl Actor {
                 name: user.name.clone(),
             },
             None => Actor::Anonymous,
+        }
+    }
+}
+
+impl Origin {
+    /// The request of `caller`.
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            request_id: caller.request_id.clone(),
+            source_addr: caller.source_addr.clone(),
+            user_agent: caller.user_agent.clone(),
         }
     }
 }

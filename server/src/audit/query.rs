@@ -5,7 +5,7 @@
 //! with the same clause deciding each row.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use regboard_app::api::audit::{
+use regboard_app::model::audit::{
     AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead,
 };
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};

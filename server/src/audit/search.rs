@@ -23,7 +23,7 @@
 //! (`reg` of `reg-4242`) costs a page read per candidate and made the rare
 //! word's first page 8 ms instead of 0.2 ms on 1,000,000 events.
 
-use regboard_app::api::audit::{AuditFilter, AuditScope};
+use regboard_app::model::audit::{AuditFilter, AuditScope};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
 use super::query::{push_conditions, EventRow, COLUMNS};

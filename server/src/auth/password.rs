@@ -10,6 +10,7 @@ use regboard_app::domain::secret::Password;
 use regboard_app::AppError;
 
 use super::common::is_common;
+use crate::error::{internal, Error};
 
 /// Memory cost in KiB (OWASP Password Storage Cheat Sheet: 19 MiB).
 pub const MEMORY_KIB: u32 = 19_456;
@@ -47,8 +48,8 @@ impl Passwords {
         let password = password.clone();
         tokio::task::spawn_blocking(move || hash_with(&argon, password.expose().as_bytes()))
             .await
-            .map_err(|e| internal("the password hashing task failed", &e))?
-            .map_err(|e| internal("hashing a password failed", &e))
+            .map_err(|e| internal(Error::Bug(format!("the password hashing task failed: {e}"))))?
+            .map_err(|e| internal(Error::Bug(format!("hashing a password failed: {e}"))))
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user) it
@@ -82,13 +83,6 @@ impl Default for Passwords {
 fn hash_with(argon: &Argon2<'_>, password: &[u8]) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
     Ok(argon.hash_password(password, &salt)?.to_string())
-}
-
-fn internal(what: &str, e: &dyn std::fmt::Display) -> AppError {
-    tracing::error!(error = %e, "{what}");
-    AppError::Internal {
-        request_id: String::new(),
-    }
 }
 
 /// Checks a new password for the account `name`: 8 to 128 characters, not

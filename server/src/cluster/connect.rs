@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use regboard_app::api::cluster::ClusterMode;
+use regboard_app::model::cluster::ClusterMode;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 
 use crate::config::ServeArgs;
@@ -48,7 +48,7 @@ pub struct Connection {
 impl Connection {
     /// The short name of the cluster for logs: the context, or "sandbox".
     pub fn mode_label(&self) -> String {
-        regboard_app::api::cluster::ClusterStatus {
+        regboard_app::model::cluster::ClusterStatus {
             mode: self.mode.clone(),
             server_version: None,
             problem: None,

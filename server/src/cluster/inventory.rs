@@ -21,7 +21,7 @@ use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
-use regboard_app::api::cluster::NamespaceRow;
+use regboard_app::model::cluster::NamespaceRow;
 use tokio::sync::watch;
 
 use super::PROJECT_LABEL;

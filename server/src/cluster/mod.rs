@@ -7,18 +7,23 @@
 //!            └► Inventory      (reflectors on Namespaces and Secret metadata; change signal)
 //! KubeCluster = StatusMonitor + Inventory, behind regboard_app's ClusterService
 //! ```
+//!
+//! Shared by every module that calls the API (registries, projects, the
+//! reconciler): [`errors`] maps API errors to sentences and to
+//! [`regboard_app::AppError`]; [`ownership`] says how regboard marks the
+//! Secrets it writes and how it recognises them (DESIGN rule 1), including
+//! the project label.
 
 mod connect;
-mod describe;
+pub mod errors;
 mod inventory;
+pub mod ownership;
 mod service;
 mod status;
 
 pub use connect::{connect, resolve, Connection, Target};
-pub use describe::describe_kube_error;
+pub use errors::describe_kube_error;
 pub use inventory::Inventory;
+pub use ownership::PROJECT_LABEL;
 pub use service::{Disconnected, KubeCluster};
 pub use status::StatusMonitor;
-
-/// The namespace label that makes a namespace a member of a project.
-pub const PROJECT_LABEL: &str = "regboard.dev/project";

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use regboard_app::api::cluster::{ClusterStatus, NamespaceRow};
+use regboard_app::model::cluster::{ClusterStatus, NamespaceRow};
 use regboard_app::services::ClusterService;
 use regboard_app::AppError;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
-use regboard_app::api::cluster::{ClusterMode, ClusterStatus};
+use regboard_app::model::cluster::{ClusterMode, ClusterStatus};
 use tokio::sync::watch;
 
 use super::describe_kube_error;

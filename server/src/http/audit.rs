@@ -2,18 +2,16 @@
 //! filter as a download, streamed. The export itself is audited
 //! (`audit.export`): reading the log is something reviewers want to see.
 
-use std::net::SocketAddr;
-
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use regboard_app::api::audit::AuditFilter;
-use regboard_app::services::{AccessService, Caller, Principal};
+use regboard_app::context::Caller;
+use regboard_app::model::audit::AuditFilter;
+use regboard_app::services::AccessService;
 
-use super::request_id::RequestId;
-use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Outcome};
+use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Origin, Outcome};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -22,13 +20,11 @@ use crate::state::AppState;
 pub async fn export(
     State(state): State<AppState>,
     Query(pairs): Query<Vec<(String, String)>>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
-    request_id: Option<Extension<RequestId>>,
-    user: Option<Extension<Principal>>,
-    headers: HeaderMap,
+    parts: Parts,
 ) -> Response {
     let AppState { audit, access, .. } = state;
-    let Some(Extension(user)) = user else {
+    let caller = Caller::from_parts(&parts);
+    let Some(user) = caller.user.clone() else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };
     let filter = AuditFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -55,22 +51,10 @@ pub async fn export(
         Err(e @ Error::InvalidFilter { .. }) => return bad_request(&e),
         Err(e) => return internal(&e),
     };
-    let caller = Caller {
-        user: Some(user.clone()),
-        request_id: request_id.map(|r| r.0 .0),
-        source_addr: connect.map(|c| c.0 .0.ip().to_string()),
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
     let recorded = audit
         .append(NewEvent {
-            actor: Actor::User {
-                id: user.id,
-                name: user.name.clone(),
-            },
-            caller,
+            actor: Actor::of(&caller),
+            origin: Origin::of(&caller),
             action: "audit.export".into(),
             target: AuditTarget {
                 kind: "audit".into(),

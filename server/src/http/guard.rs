@@ -8,9 +8,10 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use regboard_app::api::audit::percent_encode;
 use regboard_app::api::policy::{policy_for, Policy};
-use regboard_app::services::{caller_from_parts, AccessService, Principal};
+use regboard_app::context::{Caller, Principal};
+use regboard_app::model::audit::percent_encode;
+use regboard_app::services::AccessService;
 use regboard_app::AppError;
 
 use super::security::is_static_asset;
@@ -39,7 +40,7 @@ pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Re
                 Some(u) if !u.admin => {
                     let error = AppError::not_allowed("do this (admins only)");
                     let (parts, _) = req.into_parts();
-                    let caller = caller_from_parts(&parts);
+                    let caller = Caller::from_parts(&parts);
                     let action = format!("api.{}", path.trim_start_matches("/api/"));
                     access.record_denial(&caller, &action, None, &error).await;
                     return refusal(&path, error);

@@ -16,7 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use futures::stream::{self, Stream};
-use regboard_app::api::cluster::{NamespaceList, NamespaceRow};
+use regboard_app::model::cluster::{NamespaceList, NamespaceRow};
 use regboard_app::services::AccessService;
 use tower_sessions::Session;
 

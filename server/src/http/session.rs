@@ -1,6 +1,6 @@
 //! Finds the signed-in user of each request: reads the session (loaded by
 //! tower-sessions' layer), lets the access service judge it, and puts the
-//! [`Principal`](regboard_app::services::Principal) into the request's extensions for the guard, the server
+//! [`Principal`](regboard_app::context::Principal) into the request's extensions for the guard, the server
 //! functions and the audit log.
 
 use axum::extract::{Request, State};

@@ -9,13 +9,13 @@ use std::time::Duration;
 use futures::{stream, StreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, PostParams, Preconditions};
-use regboard_app::api::registries::SyncState;
+use regboard_app::model::registries::SyncState;
 
 use super::expect::Expectations;
 use super::plan::{Op, RegistryKey};
 use crate::cluster::describe_kube_error;
-use crate::registries::errors::{is_transient, status_code};
-use crate::registries::labels;
+use crate::cluster::errors::{is_transient, status_code};
+use crate::cluster::ownership;
 use crate::registries::objects::copy_of;
 
 /// Attempts per operation (the first try plus retries).
@@ -148,7 +148,7 @@ async fn apply_one(
 /// A create found the name taken: ours (made since the snapshot) or foreign.
 async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) -> Outcome {
     match api.get(&key.1).await {
-        Ok(existing) if labels::is_ours(&existing) => Outcome {
+        Ok(existing) if ownership::is_ours(&existing) => Outcome {
             key,
             is_state: true,
             namespace,

@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use regboard_app::api::registries::SyncState;
-use regboard_app::services::Caller;
+use regboard_app::model::registries::SyncState;
 use serde_json::{json, Value};
 
 use super::apply::Outcome;
 use super::plan::RegistryKey;
-use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome as AuditOutcome};
+use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome as AuditOutcome};
 
 /// Records the outcomes of one pass.
 pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
@@ -54,7 +53,7 @@ pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
         };
         let event = NewEvent {
             actor: Actor::System("system:reconciler".into()),
-            caller: Caller::default(),
+            origin: Origin::default(),
             action: "registry.sync".into(),
             target: AuditTarget::registry(Some(&key.0), None, &key.1),
             outcome,

@@ -38,15 +38,15 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
-use regboard_app::api::registries::SyncState;
+use regboard_app::model::registries::SyncState;
 use tokio::sync::{watch, Notify};
 
 pub use apply::Outcome;
 pub use plan::{plan, Op, Plan, RegistryKey, Snapshot};
 
 use crate::audit::AuditLog;
+use crate::cluster::ownership::managed_selector;
 use crate::cluster::Inventory;
-use crate::registries::labels::managed_selector;
 use expect::Expectations;
 
 /// After [`Reconciler::trigger`], how long a pass waits for the watch event

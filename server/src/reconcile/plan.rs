@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use regboard_app::api::registries::SyncState;
+use regboard_app::model::registries::SyncState;
 
-use crate::registries::labels::{
+use crate::cluster::ownership::{
     self, annotation, content_hash, label, CONTENT_HASH, DOCKER_CONFIG_JSON, PROJECT_LABEL,
     REGISTRY_LABEL, SCOPE_LABEL, SCOPE_PROJECT, SOURCE_UID,
 };
@@ -195,11 +195,11 @@ fn sources(snapshot: &Snapshot) -> BTreeMap<RegistryKey, Arc<Secret>> {
         .managed
         .iter()
         .filter(|s| s.metadata.namespace.as_deref() == Some(snapshot.system_namespace.as_str()))
-        .filter(|s| labels::is_ours(s) && label(s, SCOPE_LABEL) == Some(SCOPE_PROJECT))
+        .filter(|s| ownership::is_ours(s) && label(s, SCOPE_LABEL) == Some(SCOPE_PROJECT))
         .filter_map(|s| {
             let project = label(s, PROJECT_LABEL)?.to_owned();
             let name = label(s, REGISTRY_LABEL)?.to_owned();
-            let expected = labels::source_name(&project, &name);
+            let expected = ownership::source_name(&project, &name);
             (s.metadata.name.as_deref() == Some(expected.as_str()))
                 .then(|| ((project, name), s.clone()))
         })
@@ -208,7 +208,7 @@ fn sources(snapshot: &Snapshot) -> BTreeMap<RegistryKey, Arc<Secret>> {
 
 /// Whether `secret` is a copy made for registry (project, name).
 fn is_copy_of(secret: &Secret, project: &str, name: &str) -> bool {
-    labels::is_ours(secret)
+    ownership::is_ours(secret)
         && label(secret, SCOPE_LABEL) == Some(SCOPE_PROJECT)
         && label(secret, PROJECT_LABEL) == Some(project)
         && label(secret, REGISTRY_LABEL) == Some(name)
@@ -221,7 +221,7 @@ fn is_stale_copy(
     project_of: &BTreeMap<String, String>,
     sources: &BTreeMap<RegistryKey, Arc<Secret>>,
 ) -> bool {
-    if label(secret, SCOPE_LABEL) != Some(SCOPE_PROJECT) || !labels::is_ours(secret) {
+    if label(secret, SCOPE_LABEL) != Some(SCOPE_PROJECT) || !ownership::is_ours(secret) {
         return false;
     }
     let (Some(project), Some(name), Some(ns)) = (

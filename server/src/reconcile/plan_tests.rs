@@ -6,19 +6,19 @@ use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Namespace, NamespaceStatus, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use regboard_app::api::registries::SyncState;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
+use regboard_app::model::registries::SyncState;
 
 use super::plan::{plan, Op, Snapshot};
-use crate::registries::labels::{self, source_name};
+use crate::cluster::ownership::{self, source_name};
 use crate::registries::objects::{copy_of, registry_secret};
 
 const SYSTEM: &str = "regboard-system";
 
 fn namespace(name: &str, project: Option<&str>) -> Arc<Namespace> {
     let labels =
-        project.map(|p| BTreeMap::from([(labels::PROJECT_LABEL.to_owned(), p.to_owned())]));
+        project.map(|p| BTreeMap::from([(ownership::PROJECT_LABEL.to_owned(), p.to_owned())]));
     Arc::new(Namespace {
         metadata: ObjectMeta {
             name: Some(name.into()),
@@ -39,7 +39,7 @@ fn source(project: &str, name: &str, password: &str) -> Arc<Secret> {
     let mut s = registry_secret(
         &source_name(project, name),
         SYSTEM,
-        labels::project_labels(project, name),
+        ownership::project_labels(project, name),
         &config,
         "",
     );
@@ -129,7 +129,7 @@ fn a_changed_source_or_a_hand_edited_copy_is_updated() {
     let stale = copy(&old, "pay", "hub", "pay-dev");
     let mut edited = (*copy(&new, "pay", "hub", "pay-prod")).clone();
     edited.data.as_mut().unwrap().insert(
-        labels::DATA_KEY.into(),
+        ownership::DATA_KEY.into(),
         k8s_openapi::ByteString(b"{}".to_vec()),
     );
     let snap = snapshot(
@@ -194,7 +194,7 @@ fn a_namespace_registry_of_the_same_name_is_a_conflict() {
     let mut own = registry_secret(
         "hub",
         "pay-dev",
-        labels::namespace_labels("hub"),
+        ownership::namespace_labels("hub"),
         &config,
         "",
     );

@@ -10,8 +10,6 @@
 //!                └─ audit event per outcome            audit hook in service.rs
 //! ```
 
-pub mod errors;
-pub mod labels;
 pub mod objects;
 mod read;
 mod service;

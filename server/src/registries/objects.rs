@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::ByteString;
-use regboard_app::api::registries::{RegistrySummary, Scope, SyncSummary};
 use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::model::registries::{RegistrySummary, Scope, SyncSummary};
 
-use super::labels::{self, DATA_KEY, DESCRIPTION, DOCKER_CONFIG_JSON};
+use crate::cluster::ownership::{self, DATA_KEY, DESCRIPTION, DOCKER_CONFIG_JSON};
 
 /// A registry Secret as regboard writes it: type, data and our labels.
 pub fn registry_secret(
@@ -55,19 +55,19 @@ pub fn set_contents(secret: &mut Secret, config: &DockerConfig, description: &st
 pub fn copy_of(source: &Secret, project: &str, name: &str, namespace: &str) -> Secret {
     let mut annotations = BTreeMap::new();
     if let Some(uid) = &source.metadata.uid {
-        annotations.insert(labels::SOURCE_UID.to_owned(), uid.clone());
+        annotations.insert(ownership::SOURCE_UID.to_owned(), uid.clone());
     }
-    if let Some(hash) = labels::content_hash(source) {
-        annotations.insert(labels::CONTENT_HASH.to_owned(), hash);
+    if let Some(hash) = ownership::content_hash(source) {
+        annotations.insert(ownership::CONTENT_HASH.to_owned(), hash);
     }
-    if let Some(description) = labels::annotation(source, DESCRIPTION) {
+    if let Some(description) = ownership::annotation(source, DESCRIPTION) {
         annotations.insert(DESCRIPTION.to_owned(), description.to_owned());
     }
     Secret {
         metadata: ObjectMeta {
             name: Some(name.to_owned()),
             namespace: Some(namespace.to_owned()),
-            labels: Some(labels::project_labels(project, name)),
+            labels: Some(ownership::project_labels(project, name)),
             annotations: Some(annotations),
             ..ObjectMeta::default()
         },
@@ -91,7 +91,7 @@ pub fn summary(secret: &Secret, scope: Scope, name: &str, sync: SyncSummary) -> 
         name: name.to_owned(),
         hosts: config.as_ref().map(DockerConfig::hosts).unwrap_or_default(),
         username: config.as_ref().and_then(DockerConfig::username),
-        description: labels::annotation(secret, DESCRIPTION)
+        description: ownership::annotation(secret, DESCRIPTION)
             .unwrap_or_default()
             .to_owned(),
         sync,

@@ -5,19 +5,19 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Pod, Secret, ServiceAccount};
 use kube::api::{Api, ListParams};
-use regboard_app::api::registries::{
+use regboard_app::domain::hosts::normalize_host;
+use regboard_app::model::registries::{
     NamespaceSync, RegistryDetail, RegistryFilter, RegistrySummary, Scope, SecretReference,
     SyncState, SyncSummary,
 };
-use regboard_app::domain::hosts::normalize_host;
 use regboard_app::AppError;
 
-use super::errors::to_app_error;
-use super::labels::{
-    self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT,
-};
 use super::objects::{docker_config, summary};
 use super::service::KubeRegistries;
+use crate::cluster::errors::app_error;
+use crate::cluster::ownership::{
+    self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT,
+};
 
 impl KubeRegistries {
     pub(super) async fn list_registries(
@@ -26,14 +26,14 @@ impl KubeRegistries {
     ) -> Result<Vec<RegistrySummary>, AppError> {
         let api: Api<Secret> = Api::all(self.client.clone());
         let managed = api
-            .list(&ListParams::default().labels(&labels::managed_selector()))
+            .list(&ListParams::default().labels(&ownership::managed_selector()))
             .await
-            .map_err(|e| to_app_error(&e, "the registry list", &[]))?;
+            .map_err(|e| app_error(&e, "the registry list", &[]))?;
         let project_of = self.project_of_namespaces();
         let mut rows: Vec<RegistrySummary> = managed
             .items
             .iter()
-            .filter(|s| labels::is_ours(s))
+            .filter(|s| ownership::is_ours(s))
             .filter_map(|s| {
                 let name = label(s, REGISTRY_LABEL)?.to_owned();
                 let ns = s.metadata.namespace.clone()?;
@@ -136,12 +136,12 @@ impl KubeRegistries {
         let pods = pods
             .list(&ListParams::default())
             .await
-            .map_err(|e| to_app_error(&e, "the pod list", &[]))?;
+            .map_err(|e| app_error(&e, "the pod list", &[]))?;
         let accounts: Api<ServiceAccount> = Api::all(self.client.clone());
         let accounts = accounts
             .list(&ListParams::default())
             .await
-            .map_err(|e| to_app_error(&e, "the service account list", &[]))?;
+            .map_err(|e| app_error(&e, "the service account list", &[]))?;
         let mut refs: Vec<SecretReference> = pods
             .items
             .iter()

@@ -1,10 +1,11 @@
 //! `RegistryService` over kube-rs: dispatches to reads and writes and
 //! records every outcome.
 
-use regboard_app::api::registries::{
+use regboard_app::context::Caller;
+use regboard_app::model::registries::{
     RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
 };
-use regboard_app::services::{Caller, RegistryService};
+use regboard_app::services::RegistryService;
 use regboard_app::AppError;
 use serde_json::{json, Value};
 use sqlx::SqlitePool;

@@ -1,13 +1,13 @@
 //! Server-side validation of a registry form, field by field, with the
 //! messages shown next to each field.
 
-use regboard_app::api::registries::{RegistryInput, Scope};
 use regboard_app::domain::docker_config::{validate_password, validate_username};
 use regboard_app::domain::hosts::{same_registry, validate_server};
 use regboard_app::domain::names::{
     validate_namespace_name, validate_project_name, validate_registry_name,
 };
 use regboard_app::domain::secret::Password;
+use regboard_app::model::registries::{RegistryInput, Scope};
 use regboard_app::AppError;
 
 /// The most hosts one registry may hold.

@@ -8,16 +8,16 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, PostParams, Preconditions};
 use kube::core::PartialObjectMeta;
-use regboard_app::api::registries::{RegistryInput, RegistrySummary, Scope, SyncSummary};
 use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::model::registries::{RegistryInput, RegistrySummary, Scope, SyncSummary};
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use super::errors::{status_code, to_app_error};
-use super::labels::{self, source_name, PROJECT_LABEL};
 use super::objects::{docker_config, registry_secret, set_contents, summary};
 use super::service::KubeRegistries;
 use super::validate::{validate, Valid};
+use crate::cluster::errors::{app_error, status_code};
+use crate::cluster::ownership::{self, source_name, PROJECT_LABEL};
 
 /// The non-secret fields of a form, for the audit log.
 pub fn public_fields(input: &RegistryInput) -> Value {
@@ -57,7 +57,7 @@ impl KubeRegistries {
                 let secret = registry_secret(
                     &valid.name,
                     namespace,
-                    labels::namespace_labels(&valid.name),
+                    ownership::namespace_labels(&valid.name),
                     &config,
                     &valid.description,
                 );
@@ -77,7 +77,7 @@ impl KubeRegistries {
                         namespace,
                         &self.type_of(namespace, &valid.name).await,
                     )),
-                    Err(e) => Err(to_app_error(
+                    Err(e) => Err(app_error(
                         &e,
                         &format!("the Secret {} in namespace {namespace}", valid.name),
                         &secrets,
@@ -90,7 +90,7 @@ impl KubeRegistries {
                 let secret = registry_secret(
                     &source_name(project, &valid.name),
                     &self.system_namespace,
-                    labels::project_labels(project, &valid.name),
+                    ownership::project_labels(project, &valid.name),
                     &config,
                     &valid.description,
                 );
@@ -108,7 +108,7 @@ impl KubeRegistries {
                         "Project {project} already has a registry named {}; choose another name.",
                         valid.name
                     ))),
-                    Err(e) => Err(to_app_error(
+                    Err(e) => Err(app_error(
                         &e,
                         &format!("the registry {} of project {project}", valid.name),
                         &secrets,
@@ -130,13 +130,13 @@ impl KubeRegistries {
                     message: format!("Namespace {namespace} does not exist."),
                 })
             }
-            Err(e) => return Err(to_app_error(&e, &format!("namespace {namespace}"), &[])),
+            Err(e) => return Err(app_error(&e, &format!("namespace {namespace}"), &[])),
         };
         let secrets: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
         if let Some(existing) = secrets
             .get_opt(name)
             .await
-            .map_err(|e| to_app_error(&e, "the Secret list", &[]))?
+            .map_err(|e| app_error(&e, "the Secret list", &[]))?
         {
             return Err(taken(
                 name,
@@ -171,7 +171,7 @@ impl KubeRegistries {
         let members = namespaces
             .list_metadata(&ListParams::default().labels(&format!("{PROJECT_LABEL}={project}")))
             .await
-            .map_err(|e| to_app_error(&e, "the namespace list", &[]))?;
+            .map_err(|e| app_error(&e, "the namespace list", &[]))?;
         if members.items.is_empty() && !crate::projects::project_recorded(&self.db, project).await?
         {
             return Err(AppError::Invalid {
@@ -190,16 +190,16 @@ impl KubeRegistries {
         let holders = same_name
             .list(&ListParams::default().fields(&format!("metadata.name={name}")))
             .await
-            .map_err(|e| to_app_error(&e, "the Secret list", &[]))?;
+            .map_err(|e| app_error(&e, "the Secret list", &[]))?;
         // A leftover copy of this very registry (deleted a moment ago, its
         // copies not yet removed) is ours: the new source takes it over.
         let own_copy = |s: &PartialObjectMeta<Secret>| {
             let l = s.metadata.labels.as_ref();
             let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
-            get(labels::MANAGED_BY) == Some(labels::MANAGER)
-                && get(labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)
+            get(ownership::MANAGED_BY) == Some(ownership::MANAGER)
+                && get(ownership::SCOPE_LABEL) == Some(ownership::SCOPE_PROJECT)
                 && get(PROJECT_LABEL) == Some(project)
-                && get(labels::REGISTRY_LABEL) == Some(name)
+                && get(ownership::REGISTRY_LABEL) == Some(name)
         };
         let mut clashes: Vec<String> = holders
             .items
@@ -223,7 +223,7 @@ impl KubeRegistries {
         match api.create(&PostParams::default(), &ns).await {
             Ok(_) => Ok(()),
             Err(e) if status_code(&e) == Some(409) => Ok(()),
-            Err(e) => Err(to_app_error(
+            Err(e) => Err(app_error(
                 &e,
                 &format!("the system namespace {}", self.system_namespace),
                 &[],
@@ -250,10 +250,10 @@ impl KubeRegistries {
         let found = api
             .get_opt(&source_name(project, name))
             .await
-            .map_err(|e| to_app_error(&e, &format!("registry {name} of project {project}"), &[]))?;
+            .map_err(|e| app_error(&e, &format!("registry {name} of project {project}"), &[]))?;
         Ok(found.filter(|s| {
-            labels::is_ours(s)
-                && labels::label(s, labels::SCOPE_LABEL) == Some(labels::SCOPE_PROJECT)
+            ownership::is_ours(s)
+                && ownership::label(s, ownership::SCOPE_LABEL) == Some(ownership::SCOPE_PROJECT)
         }))
     }
 
@@ -283,11 +283,11 @@ impl KubeRegistries {
                 let secret = api
                     .get_opt(name)
                     .await
-                    .map_err(|e| to_app_error(&e, &format!("registry {name}"), &[]))?
+                    .map_err(|e| app_error(&e, &format!("registry {name}"), &[]))?
                     .filter(|s| {
-                        labels::is_ours(s)
-                            && labels::label(s, labels::SCOPE_LABEL)
-                                == Some(labels::SCOPE_NAMESPACE)
+                        ownership::is_ours(s)
+                            && ownership::label(s, ownership::SCOPE_LABEL)
+                                == Some(ownership::SCOPE_NAMESPACE)
                     })
                     .ok_or_else(not_found)?;
                 Ok((api, secret))
@@ -320,7 +320,7 @@ impl KubeRegistries {
         let updated = api
             .replace(&secret_name, &PostParams::default(), &secret)
             .await
-            .map_err(|e| to_app_error(&e, &format!("registry {}", valid.name), &secrets))?;
+            .map_err(|e| app_error(&e, &format!("registry {}", valid.name), &secrets))?;
         if matches!(valid.scope, Scope::Project { .. }) {
             self.reconciler.trigger();
         }
@@ -349,7 +349,7 @@ impl KubeRegistries {
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
         api.delete(&secret_name, &params)
             .await
-            .map_err(|e| to_app_error(&e, &format!("registry {name}"), &[]))?;
+            .map_err(|e| app_error(&e, &format!("registry {name}"), &[]))?;
         if matches!(scope, Scope::Project { .. }) {
             self.reconciler.trigger();
         }

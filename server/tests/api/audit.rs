@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-use regboard_app::api::audit::{AuditFilter, AuditScope};
-use regboard_app::services::Caller;
-use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome, Problem};
+use regboard_app::model::audit::{AuditFilter, AuditScope};
+use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome, Problem};
 use serde_json::json;
 use sqlx::SqlitePool;
 use tempfile::TempDir;
@@ -35,8 +34,7 @@ pub(crate) fn event(
 ) -> NewEvent {
     NewEvent {
         actor,
-        caller: Caller {
-            user: None,
+        origin: Origin {
             request_id: Some(format!("req-{action}-{name}")),
             source_addr: Some("10.0.0.7".into()),
             user_agent: Some("test-agent/1".into()),
@@ -273,7 +271,7 @@ fn corpus() -> Vec<NewEvent> {
     }
     events.push(NewEvent {
         actor: Actor::Anonymous,
-        caller: Caller::default(),
+        origin: Origin::default(),
         action: "session.login.failed".into(),
         target: AuditTarget {
             kind: "session".into(),

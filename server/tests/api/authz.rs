@@ -391,7 +391,8 @@ async fn grant(
     role: Role,
     scope: Scope,
 ) {
-    use regboard_app::services::{AccessService, Caller, Principal};
+    use regboard_app::context::{Caller, Principal};
+    use regboard_app::services::AccessService;
     let caller = Caller {
         user: Some(Principal {
             id: perms.user_id,

@@ -3,7 +3,7 @@
 //! not in responses, HTML, the audit export, the log, or the SQLite files.
 
 use base64::Engine;
-use regboard_app::api::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{RegistryInput, Scope};
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use serde::Serialize;
 

@@ -5,7 +5,7 @@
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use regboard_app::api::registries::SyncState;
+use regboard_app::model::registries::SyncState;
 use regboard_app::AppError;
 
 use crate::helpers::spawn_app;
@@ -264,7 +264,7 @@ async fn bad_input_names_the_field_and_writes_nothing() {
 #[tokio::test]
 async fn refusals_answer_with_the_http_status_they_stand_for() {
     let app = spawn_app().await;
-    let status_of = |input: regboard_app::api::registries::RegistryInput| {
+    let status_of = |input: regboard_app::model::registries::RegistryInput| {
         let body = serde_qs::to_string(&serde_json::json!({ "input": input })).unwrap();
         let request = app
             .client

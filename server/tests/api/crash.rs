@@ -8,7 +8,7 @@ use kube::api::{Api, ListParams, PostParams};
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
-use regboard_server::registries::labels;
+use regboard_server::cluster::ownership;
 use regboard_server::registries::objects::registry_secret;
 
 use crate::process::Regboard;
@@ -19,8 +19,8 @@ async fn copies(client: &kube::Client) -> Vec<Secret> {
     let api: Api<Secret> = Api::all(client.clone());
     let selector = format!(
         "{},{}=project",
-        labels::managed_selector(),
-        labels::SCOPE_LABEL
+        ownership::managed_selector(),
+        ownership::SCOPE_LABEL
     );
     api.list(&ListParams::default().labels(&selector))
         .await
@@ -67,7 +67,7 @@ async fn a_killed_server_converges_on_restart_with_no_lost_or_duplicate_copies()
     let source = registry_secret(
         "big.pull",
         "regboard-system",
-        labels::project_labels("big", "pull"),
+        ownership::project_labels("big", "pull"),
         &config,
         "",
     );
@@ -120,7 +120,7 @@ async fn a_killed_server_converges_on_restart_with_no_lost_or_duplicate_copies()
         assert_eq!(copy.metadata.name.as_deref(), Some("pull"));
         assert_eq!(copy.data, source.data);
         assert_eq!(
-            labels::annotation(copy, labels::SOURCE_UID),
+            ownership::annotation(copy, ownership::SOURCE_UID),
             source.metadata.uid.as_deref()
         );
     }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use regboard_app::api::registries::SyncState;
+use regboard_app::model::registries::SyncState;
 use regboard_sandbox::RequestMatch;
 
 use crate::helpers::spawn_app;

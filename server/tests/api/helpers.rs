@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use regboard_app::api::cluster::ClusterMode;
 use regboard_app::domain::secret::Password;
+use regboard_app::model::cluster::ClusterMode;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use regboard_server::access::{Access, AccessOptions};
 use regboard_server::audit::AuditLog;

@@ -5,7 +5,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, PostParams};
-use regboard_app::api::cluster::NamespaceList;
+use regboard_app::model::cluster::NamespaceList;
 
 use crate::helpers::spawn_app;
 

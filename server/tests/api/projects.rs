@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::Api;
-use regboard_app::api::projects::ProjectSummary;
+use regboard_app::model::projects::ProjectSummary;
 use regboard_app::AppError;
 use serde_json::json;
 

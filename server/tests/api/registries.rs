@@ -3,9 +3,9 @@
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use regboard_app::api::registries::SyncState;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
+use regboard_app::model::registries::SyncState;
 use regboard_sandbox::Seed;
 
 use crate::helpers::{spawn_app, spawn_with_sandbox};
@@ -205,10 +205,10 @@ async fn the_list_answers_an_empty_filter_as_the_browser_sends_it() {
         .await
         .unwrap();
     // serde_qs encodes an all-empty filter as an empty body.
-    let rows: Vec<regboard_app::api::registries::RegistrySummary> = call(
+    let rows: Vec<regboard_app::model::registries::RegistrySummary> = call(
         &app,
         "list_registries",
-        &regboard_app::api::registries::RegistryFilter::default(),
+        &regboard_app::model::registries::RegistryFilter::default(),
     )
     .await
     .unwrap();

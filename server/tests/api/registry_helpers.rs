@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, PostParams};
-use regboard_app::api::registries::{RegistryDetail, RegistryInput, RegistrySummary, Scope};
 use regboard_app::domain::secret::Password;
+use regboard_app::model::registries::{RegistryDetail, RegistryInput, RegistrySummary, Scope};
 use regboard_app::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use regboard_app::api::audit::{AuditFilter, AuditScope};
+use regboard_app::model::audit::{AuditFilter, AuditScope};
 use regboard_server::audit::{Actor, NewEvent, Outcome};
 use serde_json::json;
 
@@ -124,7 +124,7 @@ async fn the_export_streams_the_filter_as_csv_and_json_lines_and_is_audited() {
             Some("team-a"),
             &format!("r{i}"),
         );
-        e.caller.user_agent = Some("=HYPERLINK(\"http://evil\")".into());
+        e.origin.user_agent = Some("=HYPERLINK(\"http://evil\")".into());
         app.audit.append(e).await.unwrap();
     }
     app.audit

@@ -2,9 +2,8 @@
 //! LIKE finds: the same events, page after page, with every other filter
 //! and the scope.
 
-use regboard_app::api::audit::{AuditEventView, AuditFilter, AuditScope};
-use regboard_app::services::Caller;
-use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Outcome};
+use regboard_app::model::audit::{AuditEventView, AuditFilter, AuditScope};
+use regboard_server::audit::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome};
 use serde_json::json;
 use sqlx::SqlitePool;
 
@@ -14,7 +13,7 @@ use super::{fresh_log, user, walk};
 fn text_event(actor: &str, project: Option<&str>, name: &str, detail: &str) -> NewEvent {
     NewEvent {
         actor: user(actor),
-        caller: Caller {
+        origin: Origin {
             request_id: Some(format!("Req-{name}")),
             source_addr: Some("10.1.2.3".into()),
             user_agent: Some("curl/8.0\nnext".into()),
@@ -301,7 +300,7 @@ async fn every_searched_column_is_indexed() {
     let (log, db, _, _dir) = fresh_log().await;
     let marked = NewEvent {
         actor: user("actor-aaa"),
-        caller: Caller {
+        origin: Origin {
             request_id: Some("rid-fff".into()),
             source_addr: Some("src-ggg".into()),
             user_agent: Some("ua-hhh".into()),
@@ -354,7 +353,7 @@ async fn free_text_and_an_actor_name_are_not_confused_with_fts_syntax() {
         .iter()
         .map(|t| NewEvent {
             actor: Actor::System((*t).into()),
-            caller: Caller::default(),
+            origin: Origin::default(),
             action: "grant.create".into(),
             target: AuditTarget::default(),
             outcome: Outcome::Denied,

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Secret;
 use sha2::{Digest, Sha256};
 
-pub use crate::cluster::PROJECT_LABEL;
+/// The namespace label that makes a namespace a member of a project.
+pub const PROJECT_LABEL: &str = "regboard.dev/project";
 
 /// `app.kubernetes.io/managed-by`.
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";

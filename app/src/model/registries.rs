@@ -1,0 +1,151 @@
+//! Registries: the wire types of their server functions.
+//!
+//! A registry is a `kubernetes.io/dockerconfigjson` Secret regboard owns,
+//! scoped to one namespace or to a project (a source Secret in the system
+//! namespace, copied into every namespace of the project by the reconciler).
+//! The password travels only from the browser to the server, never back.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::secret::Password;
+
+pub use crate::domain::scope::Scope;
+
+/// What a person submits to create or edit a registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryInput {
+    /// The scope (fixed after creation).
+    pub scope: Scope,
+    /// The Secret name (fixed after creation).
+    pub name: String,
+    /// Registry servers, as written into the Secret (e.g. `ghcr.io`).
+    pub hosts: Vec<String>,
+    /// The username.
+    pub username: String,
+    /// The password or token; on edit, empty keeps the current one.
+    pub password: Password,
+    /// An optional email, as `kubectl create secret docker-registry` allows.
+    pub email: Option<String>,
+    /// A free-text description.
+    pub description: String,
+}
+
+/// How one namespace stands for a project registry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// The copy exists and matches the source.
+    Synced,
+    /// The copy is not there yet (or not updated yet).
+    Pending,
+    /// A Secret regboard does not own has the name; it is left untouched.
+    Conflict {
+        /// The foreign Secret's type, e.g. `kubernetes.io/tls`.
+        secret_type: String,
+    },
+    /// The last attempt failed.
+    Error {
+        /// What went wrong, as a sentence.
+        message: String,
+    },
+}
+
+impl SyncState {
+    /// A one-word label: synced, pending, conflict, error.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SyncState::Synced => "synced",
+            SyncState::Pending => "pending",
+            SyncState::Conflict { .. } => "conflict",
+            SyncState::Error { .. } => "error",
+        }
+    }
+}
+
+/// Counts of namespaces per state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SyncSummary {
+    /// Namespaces with a matching copy.
+    pub synced: u32,
+    /// Namespaces waiting for a copy.
+    pub pending: u32,
+    /// Namespaces where a foreign Secret holds the name.
+    pub conflict: u32,
+    /// Namespaces where the last attempt failed.
+    pub error: u32,
+}
+
+impl SyncSummary {
+    /// Every namespace the registry should reach.
+    pub fn total(&self) -> u32 {
+        self.synced + self.pending + self.conflict + self.error
+    }
+}
+
+/// One row of the registries list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RegistrySummary {
+    /// Its scope.
+    pub scope: Scope,
+    /// Its name (the Secret name in every namespace it reaches).
+    pub name: String,
+    /// The registry servers it holds credentials for.
+    pub hosts: Vec<String>,
+    /// The username, when every host has the same one.
+    pub username: Option<String>,
+    /// The description.
+    pub description: String,
+    /// Per-state namespace counts.
+    pub sync: SyncSummary,
+    /// Creation time, seconds since the Unix epoch.
+    pub created_unix: Option<i64>,
+}
+
+/// One namespace's status for a registry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NamespaceSync {
+    /// The namespace.
+    pub namespace: String,
+    /// Its state.
+    pub state: SyncState,
+}
+
+/// A workload object that pulls with the registry's Secret.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SecretReference {
+    /// "Pod" or "ServiceAccount".
+    pub kind: String,
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// For pods: a waiting reason such as `ImagePullBackOff`, if any.
+    pub problem: Option<String>,
+}
+
+/// Everything the detail page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryDetail {
+    /// The list row.
+    pub summary: RegistrySummary,
+    /// The email, if set.
+    pub email: Option<String>,
+    /// Per-namespace status, sorted by namespace.
+    pub namespaces: Vec<NamespaceSync>,
+    /// Pods and ServiceAccounts that reference the Secret.
+    pub references: Vec<SecretReference>,
+}
+
+/// Filters and order of the registries list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryFilter {
+    /// Only registries of this project (project-scoped, or namespace-scoped
+    /// in one of its namespaces).
+    pub project: Option<String>,
+    /// Only registries that reach this namespace.
+    pub namespace: Option<String>,
+    /// Only registries holding a host that contains this text.
+    pub host: Option<String>,
+    /// Sort key: "name" (default), "scope", "created", "status".
+    pub sort: Option<String>,
+}
