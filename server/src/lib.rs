@@ -1,11 +1,18 @@
 //! regboard's server: everything with IO.
 //!
 //! ```text
-//! cli ─► serve ─► db::open (SQLite, migrations)
-//!            ├──► cluster (kube-rs client or the sandbox cluster)
-//!            └──► http::router(AppState) ─► leptos routes + server fns
-//!                                         └► /healthz, /readyz
+//! main ─► cli ─► serve::run ─► cluster::connect (kubeconfig, in-cluster, or the sandbox)
+//!                     └─► startup::start ─► db, audit, cluster watches, reconciler,
+//!                     │                     registries, projects, access ─► AppState
+//!                     └─► http::router(AppState) ─► middleware ─► Leptos pages,
+//!                                                   server fns (app::api), /healthz, /readyz
 //! ```
+//!
+//! Layers: `http` (axum, middleware) calls the services through the app's
+//! traits; services (`registries`, `projects`, `access`, `audit`) hold the
+//! rules that need IO; `cluster` and `db` are the adapters (kube-rs, sqlx);
+//! `reconcile` converges project registries in the background. One error
+//! type ([`Error`]) converts into the user's `AppError` at the edge.
 
 // Leptos view types nest deeply; the server computes their layouts.
 #![recursion_limit = "256"]
@@ -15,7 +22,6 @@ pub mod admin_cmd;
 pub mod audit;
 pub mod audit_cmd;
 pub mod auth;
-pub mod backend;
 pub mod cli;
 pub mod cluster;
 pub mod config;
@@ -27,6 +33,7 @@ pub mod reconcile;
 pub mod registries;
 pub mod sandbox_cmd;
 pub mod serve;
+pub mod startup;
 pub mod state;
 pub mod telemetry;
 

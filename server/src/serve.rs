@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
-use crate::backend::Backend;
 use crate::cluster::Target;
 use crate::config::ServeArgs;
 use crate::error::{describe_io, Error, Result};
+use crate::startup::{Running, StartOptions};
 use crate::state::AppState;
 
 /// How long start-up waits for the cluster to answer before serving anyway.
@@ -22,50 +22,28 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         Some(path) => path.clone(),
         None => crate::db::default_path()?,
     };
-    let db = crate::db::open(&database).await?;
-    tracing::info!(database = %database.display(), "database ready");
-    let audit =
-        crate::audit::AuditLog::open(db.clone(), &crate::audit::AuditLog::key_path(&database))
-            .await?;
-    let listener = bind(args.listen).await?;
     let target = crate::cluster::resolve(&args);
     if matches!(target, Target::Sandbox { forced: false, .. }) {
         tracing::warn!("no kubeconfig or in-cluster configuration found; starting the sandbox cluster (nothing is written to a real cluster)");
     }
     let connection = crate::cluster::connect(target).await?;
     tracing::info!(server = %connection.server_url, cluster = %connection.mode_label(), "cluster configured");
-    let backend = Backend::start(&connection, &db, &audit, args.reconcile_options());
-    backend.cluster.status.first_check(FIRST_CHECK_WAIT).await;
-    let addr = listener.local_addr().map_err(|e| Error::Io {
-        context: "cannot read the listening address".into(),
-        source: e,
-    })?;
-    let access = crate::access::Access::open(
-        db.clone(),
-        audit.clone(),
-        Some(backend.cluster.inventory.clone()),
-        args.access_options(),
-    )
-    .await?;
-    tokio::spawn(
-        access
-            .clone()
-            .delete_expired_sessions(std::time::Duration::from_secs(60)),
-    );
-    let state = AppState::new(
-        leptos_options(addr),
-        db.clone(),
-        backend,
-        audit,
-        access.clone(),
-    );
+    let options = StartOptions {
+        database,
+        listen: args.listen,
+        reconcile: args.reconcile_options(),
+        access: args.access_options(),
+        first_check_wait: FIRST_CHECK_WAIT,
+    };
+    let Running {
+        state,
+        listener,
+        addr,
+        ..
+    } = crate::startup::start(&connection, options).await?;
     tracing::info!("regboard listening on http://{addr}");
-    if let Some(token) = access.setup_token_if_no_users().await? {
-        tracing::warn!(
-            "no user exists yet: open http://{addr}/setup?token={token} within {} minutes to create the first admin (the link works once), or run `regboard admin create-user --admin NAME`",
-            crate::auth::SETUP_TOKEN_TTL.as_secs() / 60
-        );
-    }
+    log_setup_link(&state, addr).await?;
+    let db = state.db.clone();
     let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -79,6 +57,17 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         sandbox.shutdown().await;
     }
     tracing::info!("regboard stopped");
+    Ok(())
+}
+
+/// While no user exists, logs the one-time link that creates the first admin.
+async fn log_setup_link(state: &AppState, addr: SocketAddr) -> Result<()> {
+    if let Some(token) = state.access.setup_token_if_no_users().await? {
+        tracing::warn!(
+            "no user exists yet: open http://{addr}/setup?token={token} within {} minutes to create the first admin (the link works once), or run `regboard admin create-user --admin NAME`",
+            crate::auth::SETUP_TOKEN_TTL.as_secs() / 60
+        );
+    }
     Ok(())
 }
 

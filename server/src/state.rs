@@ -1,58 +1,48 @@
-//! The one application state, cloned cheaply into every handler.
+//! The one application state, cloned cheaply into every handler. It holds
+//! each part once; [`AppState::services`] is the view server functions get
+//! (the same parts behind the app's service traits).
+
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use regboard_app::services::Services;
 use sqlx::SqlitePool;
 
-use std::sync::Arc;
-
 use crate::access::Access;
 use crate::audit::AuditLog;
-use crate::backend::Backend;
 use crate::cluster::KubeCluster;
+use crate::projects::KubeProjects;
+use crate::registries::KubeRegistries;
 
-/// Everything a request handler may need.
+/// Everything a request handler may need; built by [`crate::startup`].
 #[derive(Clone, FromRef)]
 pub struct AppState {
     /// Where the site's files are and how Leptos renders.
     pub leptos_options: LeptosOptions,
     /// The SQLite pool.
     pub db: SqlitePool,
-    /// The services that server functions call.
-    pub services: Services,
-    /// The connected cluster; `None` only in tests of the bare shell.
-    pub cluster: Option<KubeCluster>,
-    /// The audit log, for services that record events and for export.
+    /// Connection health and the namespace inventory.
+    pub cluster: KubeCluster,
+    /// The audit log.
     pub audit: AuditLog,
     /// Accounts, sessions, teams and grants.
     pub access: Access,
+    /// The registry service.
+    pub registries: KubeRegistries,
+    /// The project service.
+    pub projects: KubeProjects,
 }
 
 impl AppState {
-    /// The state of a server with `db`, the cluster-facing `backend`, the
-    /// audit log `audit` and the access service `access` (over the same
-    /// `db`), rendering with `leptos_options`.
-    pub fn new(
-        leptos_options: LeptosOptions,
-        db: SqlitePool,
-        backend: Backend,
-        audit: AuditLog,
-        access: Access,
-    ) -> Self {
-        Self {
-            leptos_options,
-            db,
-            services: Services {
-                cluster: Arc::new(backend.cluster.clone()),
-                registries: Arc::new(backend.registries),
-                projects: Arc::new(backend.projects),
-                audit: Arc::new(audit.clone()),
-                access: Arc::new(access.clone()),
-            },
-            cluster: Some(backend.cluster),
-            audit,
-            access,
+    /// The parts behind the service traits that server functions call.
+    pub fn services(&self) -> Services {
+        Services {
+            cluster: Arc::new(self.cluster.clone()),
+            registries: Arc::new(self.registries.clone()),
+            projects: Arc::new(self.projects.clone()),
+            audit: Arc::new(self.audit.clone()),
+            access: Arc::new(self.access.clone()),
         }
     }
 }

@@ -73,7 +73,7 @@ impl Access {
         sessions.migrate().await?;
         let passwords = tokio::task::spawn_blocking(Passwords::new)
             .await
-            .map_err(|e| crate::Error::Cluster(format!("cannot prepare password hashing: {e}")))?;
+            .map_err(|e| crate::Error::Bug(format!("cannot prepare password hashing: {e}")))?;
         Ok(Self {
             db,
             audit,

@@ -16,8 +16,8 @@ pub async fn healthz() -> &'static str {
 /// 200 only when every dependency answers; 503 with what is down otherwise.
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let database = crate::db::ping(&state.db).await;
-    let cluster = state.cluster.as_ref().map(|c| c.status.current());
-    let cluster_ok = cluster.as_ref().is_none_or(|s| s.problem.is_none());
+    let cluster = state.cluster.status.current();
+    let cluster_ok = cluster.problem.is_none();
     let ready = database && cluster_ok;
     let code = if ready {
         StatusCode::OK
@@ -27,12 +27,9 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let body = json!({
         "ready": ready,
         "database": if database { "ok" } else { "unavailable" },
-        "cluster": match &cluster {
-            None => json!("not configured"),
-            Some(s) => match &s.problem {
-                None => json!("ok"),
-                Some(problem) => json!(problem),
-            },
+        "cluster": match &cluster.problem {
+            None => json!("ok"),
+            Some(problem) => json!(problem),
         },
     });
     (code, Json(body))

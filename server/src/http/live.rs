@@ -37,9 +37,7 @@ pub async fn namespaces(
     State(state): State<AppState>,
     session: Option<Extension<Session>>,
 ) -> Response {
-    let Some(cluster) = state.cluster else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "no cluster is connected").into_response();
-    };
+    let cluster = state.cluster;
     let Some(Extension(session)) = session else {
         return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
     };

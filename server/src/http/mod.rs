@@ -37,7 +37,7 @@ pub use security::{content_security_policy, cross_site, CspNonce};
 /// Builds the whole router for `state`; tests call it directly.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let services = state.services.clone();
+    let services = state.services();
     let context = move || {
         provide_context(services.clone());
         // Leptos marks its inline scripts with the nonce in context; use the

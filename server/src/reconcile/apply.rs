@@ -9,10 +9,10 @@ use std::time::Duration;
 use futures::{stream, StreamExt};
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, PostParams, Preconditions};
-use regboard_app::model::registries::SyncState;
 
 use super::expect::Expectations;
 use super::plan::{Op, RegistryKey};
+use super::state::{Action, CopyState};
 use crate::cluster::describe_kube_error;
 use crate::cluster::errors::{is_transient, status_code};
 use crate::cluster::ownership;
@@ -34,10 +34,9 @@ pub struct Outcome {
     /// Where.
     pub namespace: String,
     /// The resulting state (creates and updates).
-    pub state: SyncState,
-    /// What was done, for the log and audit: created, updated, deleted,
-    /// conflict, error.
-    pub action: &'static str,
+    pub state: CopyState,
+    /// What was done.
+    pub action: Action,
 }
 
 /// Runs `ops` with at most `concurrency` in flight.
@@ -68,21 +67,7 @@ async fn apply_one(
             source,
         } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
-            let copy = copy_of(&source, &key.0, &key.1, &namespace);
-            let params = PostParams::default();
-            expect.begin(&namespace, &key.1);
-            let result = with_retry(timeout, || api.create(&params, &copy)).await;
-            match &result {
-                Ok(created) => expect.written(&namespace, &key.1, created),
-                Err(_) => expect.forget(&namespace, &key.1),
-            }
-            match result {
-                Ok(_) => written(key, namespace, "created"),
-                Err(e) if status_code(&e) == Some(409) => {
-                    already_exists(&api, key, namespace).await
-                }
-                Err(e) => failed(key, namespace, &e),
-            }
+            create(&api, key, namespace, &source, timeout, expect).await
         }
         Op::Update {
             key,
@@ -93,25 +78,7 @@ async fn apply_one(
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             copy.metadata.resource_version = Some(resource_version);
-            let params = PostParams::default();
-            expect.begin(&namespace, &key.1);
-            let result = with_retry(timeout, || api.replace(&key.1, &params, &copy)).await;
-            match &result {
-                Ok(updated) => expect.written(&namespace, &key.1, updated),
-                Err(_) => expect.forget(&namespace, &key.1),
-            }
-            match result {
-                Ok(_) => written(key, namespace, "updated"),
-                // Changed since the snapshot: the next pass sees the new version.
-                Err(e) if status_code(&e) == Some(409) => Outcome {
-                    key,
-                    is_state: true,
-                    namespace,
-                    state: SyncState::Pending,
-                    action: "retry",
-                },
-                Err(e) => failed(key, namespace, &e),
-            }
+            update(&api, key, namespace, &copy, timeout, expect).await
         }
         Op::Delete {
             key,
@@ -120,28 +87,92 @@ async fn apply_one(
             uid,
         } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
-            let params = DeleteParams {
-                preconditions: Some(Preconditions {
-                    uid: Some(uid.clone()),
-                    resource_version: None,
-                }),
-                ..DeleteParams::default()
-            };
-            expect.begin(&namespace, &name);
-            let result = with_retry(timeout, || api.delete(&name, &params)).await;
-            match &result {
-                Ok(_) => expect.deleted(&namespace, &name, &uid),
-                Err(_) => expect.forget(&namespace, &name),
-            }
-            match result {
-                Ok(_) => deleted(key, namespace),
-                Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(key, namespace),
-                Err(e) => Outcome {
-                    is_state: false,
-                    ..failed(key, namespace, &e)
-                },
-            }
+            delete(&api, key, namespace, &name, &uid, timeout, expect).await
         }
+    }
+}
+
+async fn create(
+    api: &Api<Secret>,
+    key: RegistryKey,
+    namespace: String,
+    source: &Secret,
+    timeout: Duration,
+    expect: &Expectations,
+) -> Outcome {
+    let copy = copy_of(source, &key.0, &key.1, &namespace);
+    let params = PostParams::default();
+    expect.begin(&namespace, &key.1);
+    let result = with_retry(timeout, || api.create(&params, &copy)).await;
+    match &result {
+        Ok(created) => expect.written(&namespace, &key.1, created),
+        Err(_) => expect.forget(&namespace, &key.1),
+    }
+    match result {
+        Ok(_) => written(key, namespace, Action::Created),
+        Err(e) if status_code(&e) == Some(409) => already_exists(api, key, namespace).await,
+        Err(e) => failed(key, namespace, &e),
+    }
+}
+
+async fn update(
+    api: &Api<Secret>,
+    key: RegistryKey,
+    namespace: String,
+    copy: &Secret,
+    timeout: Duration,
+    expect: &Expectations,
+) -> Outcome {
+    let params = PostParams::default();
+    expect.begin(&namespace, &key.1);
+    let result = with_retry(timeout, || api.replace(&key.1, &params, copy)).await;
+    match &result {
+        Ok(updated) => expect.written(&namespace, &key.1, updated),
+        Err(_) => expect.forget(&namespace, &key.1),
+    }
+    match result {
+        Ok(_) => written(key, namespace, Action::Updated),
+        // Changed since the snapshot: the next pass sees the new version.
+        Err(e) if status_code(&e) == Some(409) => Outcome {
+            key,
+            is_state: true,
+            namespace,
+            state: CopyState::Pending,
+            action: Action::Retry,
+        },
+        Err(e) => failed(key, namespace, &e),
+    }
+}
+
+async fn delete(
+    api: &Api<Secret>,
+    key: RegistryKey,
+    namespace: String,
+    name: &str,
+    uid: &str,
+    timeout: Duration,
+    expect: &Expectations,
+) -> Outcome {
+    let params = DeleteParams {
+        preconditions: Some(Preconditions {
+            uid: Some(uid.to_owned()),
+            resource_version: None,
+        }),
+        ..DeleteParams::default()
+    };
+    expect.begin(&namespace, name);
+    let result = with_retry(timeout, || api.delete(name, &params)).await;
+    match &result {
+        Ok(_) => expect.deleted(&namespace, name, uid),
+        Err(_) => expect.forget(&namespace, name),
+    }
+    match result {
+        Ok(_) => deleted(key, namespace),
+        Err(e) if matches!(status_code(&e), Some(404 | 409)) => deleted(key, namespace),
+        Err(e) => Outcome {
+            is_state: false,
+            ..failed(key, namespace, &e)
+        },
     }
 }
 
@@ -152,17 +183,17 @@ async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) 
             key,
             is_state: true,
             namespace,
-            state: SyncState::Pending,
-            action: "retry",
+            state: CopyState::Pending,
+            action: Action::Retry,
         },
         Ok(existing) => Outcome {
             key,
             is_state: true,
             namespace,
-            state: SyncState::Conflict {
+            state: CopyState::Conflict {
                 secret_type: existing.type_.unwrap_or_else(|| "Opaque".into()),
             },
-            action: "conflict",
+            action: Action::Conflict,
         },
         Err(e) => failed(key, namespace, &e),
     }
@@ -220,12 +251,12 @@ fn timeout_error(timeout: Duration) -> kube::Error {
     )
 }
 
-fn written(key: RegistryKey, namespace: String, action: &'static str) -> Outcome {
+fn written(key: RegistryKey, namespace: String, action: Action) -> Outcome {
     Outcome {
         key,
         is_state: true,
         namespace,
-        state: SyncState::Synced,
+        state: CopyState::Synced,
         action,
     }
 }
@@ -235,8 +266,8 @@ fn deleted(key: RegistryKey, namespace: String) -> Outcome {
         key,
         is_state: false,
         namespace,
-        state: SyncState::Synced,
-        action: "deleted",
+        state: CopyState::Synced,
+        action: Action::Deleted,
     }
 }
 
@@ -247,7 +278,7 @@ fn failed(key: RegistryKey, namespace: String, err: &kube::Error) -> Outcome {
         key,
         is_state: true,
         namespace,
-        state: SyncState::Error { message },
-        action: "error",
+        state: CopyState::Error { message },
+        action: Action::Failed,
     }
 }

@@ -4,21 +4,21 @@
 
 use std::collections::BTreeMap;
 
-use regboard_app::model::registries::SyncState;
 use serde_json::{json, Value};
 
 use super::apply::Outcome;
 use super::plan::RegistryKey;
+use super::state::{Action, CopyState};
 use crate::audit::{Actor, AuditLog, AuditTarget, NewEvent, Origin, Outcome as AuditOutcome};
 
 /// Records the outcomes of one pass.
 pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
     let mut by_registry: BTreeMap<&RegistryKey, Vec<&Outcome>> = BTreeMap::new();
-    for outcome in outcomes.iter().filter(|o| o.action != "retry") {
+    for outcome in outcomes.iter().filter(|o| o.action != Action::Retry) {
         by_registry.entry(&outcome.key).or_default().push(outcome);
     }
     for (key, outcomes) in by_registry {
-        let list = |action: &str| -> Vec<&str> {
+        let list = |action: Action| -> Vec<&str> {
             outcomes
                 .iter()
                 .filter(|o| o.action == action)
@@ -28,7 +28,7 @@ pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
         let conflicts: Vec<Value> = outcomes
             .iter()
             .filter_map(|o| match &o.state {
-                SyncState::Conflict { secret_type } => {
+                CopyState::Conflict { secret_type } => {
                     Some(json!({"namespace": o.namespace, "type": secret_type}))
                 }
                 _ => None,
@@ -36,9 +36,9 @@ pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
             .collect();
         let errors: Vec<Value> = outcomes
             .iter()
-            .filter(|o| o.action == "error")
+            .filter(|o| o.action == Action::Failed)
             .map(|o| match &o.state {
-                SyncState::Error { message } => {
+                CopyState::Error { message } => {
                     json!({"namespace": o.namespace, "message": message})
                 }
                 _ => json!({"namespace": o.namespace}),
@@ -59,9 +59,9 @@ pub async fn record_pass(audit: &AuditLog, outcomes: &[Outcome]) {
             outcome,
             status_code: None,
             details: json!({
-                "created": list("created"),
-                "updated": list("updated"),
-                "deleted": list("deleted"),
+                "created": list(Action::Created),
+                "updated": list(Action::Updated),
+                "deleted": list(Action::Deleted),
                 "conflicts": conflicts,
                 "errors": errors,
             }),

@@ -28,6 +28,7 @@ mod expect;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
+mod state;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
@@ -48,6 +49,7 @@ use crate::audit::AuditLog;
 use crate::cluster::ownership::managed_selector;
 use crate::cluster::Inventory;
 use expect::Expectations;
+use state::CopyState;
 
 /// After [`Reconciler::trigger`], how long a pass waits for the watch event
 /// of the write that prompted it (it usually comes within a millisecond).
@@ -86,7 +88,7 @@ pub struct ReconcileOptions {
     pub call_timeout: Duration,
 }
 
-type StatusMap = HashMap<RegistryKey, BTreeMap<String, SyncState>>;
+type StatusMap = HashMap<RegistryKey, BTreeMap<String, CopyState>>;
 
 /// A running reconciler; cheap to clone.
 #[derive(Clone)]
@@ -158,7 +160,13 @@ impl Reconciler {
     /// Status per namespace of project registry (project, name), if known.
     pub fn status_of(&self, project: &str, name: &str) -> Option<BTreeMap<String, SyncState>> {
         let status = self.status.read().expect("status lock");
-        status.get(&(project.to_owned(), name.to_owned())).cloned()
+        let per_ns = status.get(&(project.to_owned(), name.to_owned()))?;
+        Some(
+            per_ns
+                .iter()
+                .map(|(ns, s)| (ns.clone(), s.into()))
+                .collect(),
+        )
     }
 
     /// Asks for a pass as soon as possible: once the watch has shown the
@@ -250,10 +258,10 @@ impl Reconciler {
             let state = match apply::secret_type(client, &ns, &key.1, options.call_timeout).await {
                 Some(Some(t)) => {
                     conflict_types.insert((ns.clone(), key.1.clone()), t.clone());
-                    SyncState::Conflict { secret_type: t }
+                    CopyState::Conflict { secret_type: t }
                 }
                 // Deleted since the inventory saw it: the next pass creates the copy.
-                Some(None) => SyncState::Pending,
+                Some(None) => CopyState::Pending,
                 None => continue,
             };
             if let Some(per_ns) = plan.status.get_mut(&key) {

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use regboard_app::model::registries::SyncState;
 
+use super::state::CopyState;
 use crate::cluster::ownership::{
     self, annotation, content_hash, label, CONTENT_HASH, DOCKER_CONFIG_JSON, PROJECT_LABEL,
     REGISTRY_LABEL, SCOPE_LABEL, SCOPE_PROJECT, SOURCE_UID,
@@ -76,7 +76,7 @@ pub struct Plan {
     /// Operations to run.
     pub ops: Vec<Op>,
     /// Status per registry and namespace, before the ops run.
-    pub status: HashMap<RegistryKey, BTreeMap<String, SyncState>>,
+    pub status: HashMap<RegistryKey, BTreeMap<String, CopyState>>,
     /// Foreign Secrets holding a registry's name whose type is not known yet.
     pub unknown_conflicts: Vec<(RegistryKey, String)>,
 }
@@ -84,82 +84,24 @@ pub struct Plan {
 /// Plans a pass; `conflict_types` remembers the types of foreign Secrets
 /// looked up in earlier passes, keyed by (namespace, name).
 pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), String>) -> Plan {
-    let project_of = active_projects(snapshot);
-    let sources = sources(snapshot);
-    let mut copies: HashMap<(&str, &str), &Arc<Secret>> = HashMap::new();
-    for secret in &snapshot.managed {
-        let (Some(ns), Some(name)) = (&secret.metadata.namespace, &secret.metadata.name) else {
-            continue;
-        };
-        if *ns != snapshot.system_namespace {
-            copies.insert((ns, name), secret);
-        }
-    }
-
+    let world = World {
+        snapshot,
+        project_of: active_projects(snapshot),
+        sources: sources(snapshot),
+        copies: copies(snapshot),
+        conflict_types,
+    };
     let mut plan = Plan::default();
-    for (key, source) in &sources {
-        let (project, name) = key;
-        let uid = source.metadata.uid.clone().unwrap_or_default();
-        let hash = content_hash(source);
+    for (key, source) in &world.sources {
         let mut status = BTreeMap::new();
-        for (ns, _) in project_of.iter().filter(|(_, p)| *p == project) {
-            let state = match copies.get(&(ns.as_str(), name.as_str())) {
-                Some(copy) if is_copy_of(copy, project, name) => {
-                    let fresh = annotation(copy, SOURCE_UID) == Some(uid.as_str())
-                        && content_hash(copy) == hash
-                        && annotation(copy, CONTENT_HASH) == hash.as_deref();
-                    if fresh {
-                        SyncState::Synced
-                    } else {
-                        plan.ops.push(Op::Update {
-                            key: key.clone(),
-                            namespace: ns.clone(),
-                            source: source.clone(),
-                            resource_version: copy
-                                .metadata
-                                .resource_version
-                                .clone()
-                                .unwrap_or_default(),
-                        });
-                        SyncState::Pending
-                    }
-                }
-                Some(other) if is_stale_copy(other, &project_of, &sources) => SyncState::Pending,
-                Some(other) => SyncState::Conflict {
-                    secret_type: other
-                        .type_
-                        .clone()
-                        .unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
-                },
-                None if snapshot.secret_names.contains(&(ns.clone(), name.clone())) => {
-                    match conflict_types.get(&(ns.clone(), name.clone())) {
-                        Some(t) => SyncState::Conflict {
-                            secret_type: t.clone(),
-                        },
-                        None => {
-                            plan.unknown_conflicts.push((key.clone(), ns.clone()));
-                            SyncState::Conflict {
-                                secret_type: "unknown".into(),
-                            }
-                        }
-                    }
-                }
-                None => {
-                    plan.ops.push(Op::Create {
-                        key: key.clone(),
-                        namespace: ns.clone(),
-                        source: source.clone(),
-                    });
-                    SyncState::Pending
-                }
-            };
+        for (ns, _) in world.project_of.iter().filter(|(_, p)| **p == key.0) {
+            let state = world.plan_copy(key, source, ns, &mut plan);
             status.insert(ns.clone(), state);
         }
         plan.status.insert(key.clone(), status);
     }
-
-    for copy in copies.values() {
-        if is_stale_copy(copy, &project_of, &sources) {
+    for copy in world.copies.values() {
+        if is_stale_copy(copy, &world.project_of, &world.sources) {
             plan.ops.push(Op::Delete {
                 key: (
                     label(copy, PROJECT_LABEL).unwrap_or_default().to_owned(),
@@ -172,6 +114,96 @@ pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), Stri
         }
     }
     plan
+}
+
+/// What planning reads, indexed once per pass.
+struct World<'a> {
+    snapshot: &'a Snapshot,
+    project_of: BTreeMap<String, String>,
+    sources: BTreeMap<RegistryKey, Arc<Secret>>,
+    copies: HashMap<(String, String), Arc<Secret>>,
+    conflict_types: &'a HashMap<(String, String), String>,
+}
+
+impl World<'_> {
+    /// The state of registry `key` in namespace `ns`, pushing the operation
+    /// that converges it onto `plan`.
+    fn plan_copy(
+        &self,
+        key: &RegistryKey,
+        source: &Arc<Secret>,
+        ns: &str,
+        plan: &mut Plan,
+    ) -> CopyState {
+        let (project, name) = key;
+        let at = (ns.to_owned(), name.clone());
+        match self.copies.get(&at) {
+            Some(copy) if is_copy_of(copy, project, name) => {
+                if is_fresh(copy, source) {
+                    return CopyState::Synced;
+                }
+                plan.ops.push(Op::Update {
+                    key: key.clone(),
+                    namespace: ns.to_owned(),
+                    source: source.clone(),
+                    resource_version: copy.metadata.resource_version.clone().unwrap_or_default(),
+                });
+                CopyState::Pending
+            }
+            Some(other) if is_stale_copy(other, &self.project_of, &self.sources) => {
+                CopyState::Pending
+            }
+            Some(other) => CopyState::Conflict {
+                secret_type: other
+                    .type_
+                    .clone()
+                    .unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
+            },
+            None if self.snapshot.secret_names.contains(&at) => {
+                match self.conflict_types.get(&at) {
+                    Some(t) => CopyState::Conflict {
+                        secret_type: t.clone(),
+                    },
+                    None => {
+                        plan.unknown_conflicts.push((key.clone(), ns.to_owned()));
+                        CopyState::Conflict {
+                            secret_type: "unknown".into(),
+                        }
+                    }
+                }
+            }
+            None => {
+                plan.ops.push(Op::Create {
+                    key: key.clone(),
+                    namespace: ns.to_owned(),
+                    source: source.clone(),
+                });
+                CopyState::Pending
+            }
+        }
+    }
+}
+
+/// Whether `copy` carries the current source's uid and content.
+fn is_fresh(copy: &Secret, source: &Secret) -> bool {
+    let uid = source.metadata.uid.as_deref().unwrap_or_default();
+    let hash = content_hash(source);
+    annotation(copy, SOURCE_UID) == Some(uid)
+        && content_hash(copy) == hash
+        && annotation(copy, CONTENT_HASH) == hash.as_deref()
+}
+
+/// Managed Secrets outside the system namespace, by (namespace, name).
+fn copies(snapshot: &Snapshot) -> HashMap<(String, String), Arc<Secret>> {
+    snapshot
+        .managed
+        .iter()
+        .filter_map(|secret| {
+            let ns = secret.metadata.namespace.clone()?;
+            let name = secret.metadata.name.clone()?;
+            (ns != snapshot.system_namespace).then(|| ((ns, name), secret.clone()))
+        })
+        .collect()
 }
 
 /// Active (not terminating) namespaces in a project, except the system one.

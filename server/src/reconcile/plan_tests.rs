@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
+use super::state::CopyState;
 use k8s_openapi::api::core::v1::{Namespace, NamespaceStatus, Secret};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::SyncState;
 
 use super::plan::{plan, Op, Snapshot};
 use crate::cluster::ownership::{self, source_name};
@@ -105,7 +105,7 @@ fn a_new_source_creates_a_copy_in_every_project_namespace_only() {
         .collect();
     assert_eq!(created, ["pay-dev", "pay-prod"]);
     let status = &plan.status[&key("pay", "hub")];
-    assert!(status.values().all(|s| *s == SyncState::Pending));
+    assert!(status.values().all(|s| *s == CopyState::Pending));
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn matching_copies_are_synced_and_produce_no_work() {
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
     assert_eq!(
         plan.status[&key("pay", "hub")]["pay-dev"],
-        SyncState::Synced
+        CopyState::Synced
     );
 }
 
@@ -175,7 +175,7 @@ fn a_foreign_secret_of_the_same_name_is_a_conflict_and_never_touched() {
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
     assert_eq!(
         plan.status[&key("pay", "hub")]["pay-dev"],
-        SyncState::Conflict {
+        CopyState::Conflict {
             secret_type: "kubernetes.io/tls".into()
         }
     );
@@ -208,7 +208,7 @@ fn a_namespace_registry_of_the_same_name_is_a_conflict() {
     assert!(plan.ops.is_empty(), "{:?}", plan.ops);
     assert!(matches!(
         plan.status[&key("pay", "hub")]["pay-dev"],
-        SyncState::Conflict { .. }
+        CopyState::Conflict { .. }
     ));
 }
 
@@ -261,7 +261,7 @@ fn a_namespace_moving_between_projects_swaps_copies() {
         .ops
         .iter()
         .any(|op| matches!(op, Op::Delete { namespace, .. } if namespace == "moved")));
-    assert_eq!(plan.status[&key("b", "hub")]["moved"], SyncState::Pending);
+    assert_eq!(plan.status[&key("b", "hub")]["moved"], CopyState::Pending);
 }
 
 #[test]

@@ -9,10 +9,9 @@ use regboard_app::model::cluster::ClusterMode;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use regboard_server::access::{Access, AccessOptions};
 use regboard_server::audit::AuditLog;
-use regboard_server::backend::Backend;
 use regboard_server::cluster::{Connection, KubeCluster};
 use regboard_server::reconcile::ReconcileOptions;
-use regboard_server::{serve, AppState};
+use regboard_server::startup::{self, StartOptions};
 use sqlx::SqlitePool;
 use tempfile::TempDir;
 
@@ -99,48 +98,30 @@ pub async fn spawn_unreachable() -> TestApp {
 async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("regboard.db");
-    let db = regboard_server::db::open(&db_path).await.unwrap();
-    let audit = AuditLog::open(db.clone(), &AuditLog::key_path(&db_path))
-        .await
-        .unwrap();
-    let listener = serve::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let backend = Backend::start(&connection, &db, &audit, reconcile_options());
-    backend
-        .cluster
-        .status
-        .first_check(Duration::from_secs(5))
-        .await;
-    let cluster = backend.cluster.clone();
-    let access = Access::open(
-        db.clone(),
-        audit.clone(),
-        Some(cluster.inventory.clone()),
-        AccessOptions::default(),
-    )
-    .await
-    .unwrap();
-    let state = AppState::new(
-        serve::leptos_options(addr),
-        db.clone(),
-        backend,
-        audit.clone(),
-        access.clone(),
-    );
+    let options = StartOptions {
+        database: db_path.clone(),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        reconcile: reconcile_options(),
+        access: AccessOptions::default(),
+        first_check_wait: Duration::from_secs(5),
+    };
+    let running = startup::start(&connection, options).await.unwrap();
+    let state = running.state.clone();
+    let listener = running.listener;
     tokio::spawn(async move {
         let app =
             regboard_server::router(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).await.unwrap();
     });
     let mut app = TestApp {
-        addr,
-        db,
+        addr: running.addr,
+        db: running.state.db.clone(),
         client: reqwest::Client::new(),
         anonymous: reqwest::Client::new(),
         sandbox,
-        cluster,
-        audit,
-        access,
+        cluster: running.state.cluster.clone(),
+        audit: running.state.audit.clone(),
+        access: running.state.access.clone(),
         db_path,
         _dir: dir,
     };
