@@ -6,9 +6,7 @@
 //! every outcome is audited.
 
 use regboard_app::context::Caller;
-use regboard_app::domain::access::{Permissions, Role, Subject};
-use regboard_app::domain::names::validate_namespace_name;
-use regboard_app::domain::scope::Scope;
+use regboard_app::domain::access::{Permissions, Subject};
 use regboard_app::domain::secret::Password;
 use regboard_app::model::access::{AccessOverview, GrantView, MemberView, TeamView, UserView};
 use regboard_app::services::AccessService;
@@ -215,224 +213,15 @@ impl Access {
         result
     }
 
-    pub(super) async fn add_team(&self, caller: &Caller, name: &str) -> Result<(), AppError> {
-        let name = name.trim();
-        let result = async {
-            valid_name(name)?;
-            store::insert_team(&self.db, name).await.map_err(|e| {
-                conflict_or_internal(e, format!("A team named {name} already exists."))
-            })?;
-            Ok(())
-        }
-        .await;
-        self.record(
-            caller,
-            "team.create",
-            target("team", Some(name), None),
-            &result,
-            json!({}),
-        )
-        .await;
-        result
-    }
-
-    pub(super) async fn remove_team(&self, caller: &Caller, team_id: i64) -> Result<(), AppError> {
-        let team = self.team(team_id).await?;
-        let result = store::delete_team(&self.db, team_id)
-            .await
-            .map(|_| ())
-            .map_err(internal);
-        self.record(
-            caller,
-            "team.delete",
-            target("team", Some(&team.name), None),
-            &result,
-            json!({}),
-        )
-        .await;
-        result
-    }
-
-    pub(super) async fn add_member(
-        &self,
-        caller: &Caller,
-        perms: &Permissions,
-        team_id: i64,
-        user: &str,
-        team_admin: bool,
-    ) -> Result<(), AppError> {
-        let team = self.team(team_id).await?;
-        if !perms.manages_team(team_id) {
-            return Err(self
-                .refuse(caller, "team.member.add", "add members to this team")
-                .await);
-        }
-        if team_admin && !perms.admin {
-            return Err(self
-                .refuse(caller, "team.member.add", "appoint team admins")
-                .await);
-        }
-        let user = user.trim();
-        let result = async {
-            let row = store::user_by_name(&self.db, user)
-                .await
-                .map_err(internal)?;
-            let row = row.ok_or_else(|| AppError::Invalid {
-                field: Some("user".into()),
-                message: format!("There is no user named {user}."),
-            })?;
-            store::upsert_member(&self.db, team_id, row.id, team_admin)
-                .await
-                .map_err(internal)
-        }
-        .await;
-        self.record(
-            caller,
-            "team.member.add",
-            target("team", Some(&team.name), None),
-            &result,
-            json!({ "user": user, "team_admin": team_admin }),
-        )
-        .await;
-        result
-    }
-
-    pub(super) async fn remove_member(
-        &self,
-        caller: &Caller,
-        perms: &Permissions,
-        team_id: i64,
-        user_id: i64,
-    ) -> Result<(), AppError> {
-        let team = self.team(team_id).await?;
-        let member = store::member(&self.db, team_id, user_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                AppError::NotFound(format!("That user is not a member of team {}.", team.name))
-            })?;
-        if !perms.manages_team(team_id) || (member.team_admin && !perms.admin) {
-            return Err(self
-                .refuse(caller, "team.member.remove", "remove this member")
-                .await);
-        }
-        let result = store::remove_member(&self.db, team_id, user_id)
-            .await
-            .map(|_| ())
-            .map_err(internal);
-        self.record(
-            caller,
-            "team.member.remove",
-            target("team", Some(&team.name), None),
-            &result,
-            json!({ "user": member.name }),
-        )
-        .await;
-        result
-    }
-
-    pub(super) async fn grant(
-        &self,
-        caller: &Caller,
-        perms: &Permissions,
-        subject: Subject,
-        role: Role,
-        scope: Scope,
-    ) -> Result<(), AppError> {
-        let (kind, name) = store::scope_columns(&scope);
-        // Project and namespace names are both DNS-1123 labels.
-        validate_namespace_name(name).map_err(|e| AppError::Invalid {
-            field: Some("scope".into()),
-            message: format!("The {kind} name is not valid: {e}"),
-        })?;
-        let subject_name = self.subject_name(subject).await?;
-        let grantor = caller.user.as_ref().ok_or_else(AppError::sign_in)?;
-        self.delegation(caller, perms, "grant.create", (subject, role, &scope))
-            .await?;
-        let result =
-            store::upsert_grant(&self.db, subject, role, &scope, (grantor.id, &grantor.name))
-                .await
-                .map_err(internal);
-        let before = result.as_ref().ok().and_then(|(_, before)| before.clone());
-        self.record(
-            caller,
-            "grant.create",
-            target("grant", Some(&subject_name), Some(&scope)),
-            &result,
-            json!({ "subject": subject_name, "role": role.as_str(), "scope": kind, "previous_role": before }),
-        )
-        .await;
-        result.map(|_| ())
-    }
-
-    pub(super) async fn revoke(
-        &self,
-        caller: &Caller,
-        perms: &Permissions,
-        grant_id: i64,
-    ) -> Result<(), AppError> {
-        let grant = store::grant_by_id(&self.db, grant_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound("That grant does not exist (any more).".into()))?;
-        let scope = grant.scope();
-        self.delegation(
-            caller,
-            perms,
-            "grant.revoke",
-            (grant.subject(), grant.role(), &scope),
-        )
-        .await?;
-        let result = store::delete_grant(&self.db, grant_id)
-            .await
-            .map(|_| ())
-            .map_err(internal);
-        self.record(
-            caller,
-            "grant.revoke",
-            target("grant", Some(&grant.subject_name), Some(&scope)),
-            &result,
-            json!({ "subject": grant.subject_name, "role": grant.role, "scope": grant.scope_kind }),
-        )
-        .await;
-        result
-    }
-
-    async fn user(&self, id: i64) -> Result<store::UserRow, AppError> {
+    pub(super) async fn user(&self, id: i64) -> Result<store::UserRow, AppError> {
         store::user_by_id(&self.db, id)
             .await
             .map_err(internal)?
             .ok_or_else(|| AppError::NotFound("That user does not exist.".into()))
     }
 
-    async fn team(&self, id: i64) -> Result<store::TeamRow, AppError> {
-        store::team_by_id(&self.db, id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| AppError::NotFound("That team does not exist (any more).".into()))
-    }
-
-    async fn subject_name(&self, subject: Subject) -> Result<String, AppError> {
-        let missing = |what: &str| AppError::Invalid {
-            field: Some("subject".into()),
-            message: format!("That {what} does not exist."),
-        };
-        match subject {
-            Subject::User(id) => Ok(store::user_by_id(&self.db, id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| missing("user"))?
-                .name),
-            Subject::Team(id) => Ok(store::team_by_id(&self.db, id)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| missing("team"))?
-                .name),
-        }
-    }
-
     /// Refuses to take away the last active admin.
-    async fn keep_an_admin(&self, leaving: i64) -> Result<(), AppError> {
+    pub(super) async fn keep_an_admin(&self, leaving: i64) -> Result<(), AppError> {
         let others = store::users(&self.db)
             .await
             .map_err(internal)?
@@ -447,26 +236,8 @@ impl Access {
         }
     }
 
-    /// Whether `perms` may give (or take away) `grant`; the refusal of
-    /// `action` is audited.
-    async fn delegation(
-        &self,
-        caller: &Caller,
-        perms: &Permissions,
-        action: &str,
-        (subject, role, scope): (Subject, Role, &Scope),
-    ) -> Result<(), AppError> {
-        let Err(refusal) = perms.may_grant(subject, role, scope, &|ns| self.project_of(ns)) else {
-            return Ok(());
-        };
-        let error = AppError::NotAllowed(refusal.to_string());
-        self.record_denial(caller, action, Some(scope), &error)
-            .await;
-        Err(error)
-    }
-
     /// Audits and returns a refusal to do `what`.
-    async fn refuse(&self, caller: &Caller, action: &str, what: &str) -> AppError {
+    pub(super) async fn refuse(&self, caller: &Caller, action: &str, what: &str) -> AppError {
         let error = AppError::not_allowed(what);
         self.record_denial(caller, action, None, &error).await;
         error

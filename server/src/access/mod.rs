@@ -11,9 +11,11 @@
 //! Every change and every refusal is audited. Grants are read fresh on each
 //! request, so a revocation applies to the very next one.
 
+mod grants;
 mod manage;
 mod sessions;
 pub mod store;
+mod teams;
 
 use regboard_app::context::{Caller, Principal, RequestSession};
 use regboard_app::domain::access::{check_account_name, Permissions, Role, Subject};

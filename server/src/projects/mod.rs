@@ -1,7 +1,11 @@
 //! Projects: membership is the namespace label `regboard.dev/project`;
 //! display name and description are rows in SQLite.
-
-use std::collections::BTreeMap;
+//!
+//! ```text
+//! ProjectService for KubeProjects (this file: records, audit per outcome)
+//!   ├─ list       summaries.rs   SQLite rows + namespace labels + source counts
+//!   └─ move ns    membership.rs  label the namespace; the reconciler fans out
+//! ```
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
@@ -16,6 +20,9 @@ use sqlx::SqlitePool;
 use crate::audit::{AuditLog, AuditTarget};
 use crate::cluster::errors::{app_error, status_code};
 use crate::cluster::ownership::{self, SCOPE_LABEL, SCOPE_PROJECT};
+
+mod membership;
+mod summaries;
 use crate::cluster::{Inventory, PROJECT_LABEL};
 use crate::error::internal;
 use crate::reconcile::Reconciler;
@@ -201,63 +208,7 @@ impl KubeProjects {
 #[async_trait::async_trait]
 impl ProjectService for KubeProjects {
     async fn list(&self) -> Result<Vec<ProjectSummary>, AppError> {
-        let rows: Vec<(String, String, String)> =
-            sqlx::query_as("SELECT name, display_name, description FROM projects")
-                .fetch_all(&self.db)
-                .await
-                .map_err(internal)?;
-        let mut projects: BTreeMap<String, ProjectSummary> = rows
-            .into_iter()
-            .map(|(name, display_name, description)| {
-                (
-                    name.clone(),
-                    ProjectSummary {
-                        name,
-                        display_name,
-                        description,
-                        namespaces: vec![],
-                        registries: 0,
-                        recorded: true,
-                    },
-                )
-            })
-            .collect();
-        for ns in self.inventory.namespaces() {
-            let (Some(name), Some(project)) = (
-                ns.metadata.name.clone(),
-                ns.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(PROJECT_LABEL))
-                    .cloned(),
-            ) else {
-                continue;
-            };
-            projects
-                .entry(project.clone())
-                .or_insert_with(|| ProjectSummary {
-                    name: project.clone(),
-                    display_name: project.clone(),
-                    description: String::new(),
-                    namespaces: vec![],
-                    registries: 0,
-                    recorded: false,
-                })
-                .namespaces
-                .push(name);
-        }
-        for source in &self.sources(None).await? {
-            if let Some(p) =
-                ownership::label(source, PROJECT_LABEL).and_then(|p| projects.get_mut(p))
-            {
-                p.registries += 1;
-            }
-        }
-        let mut list: Vec<ProjectSummary> = projects.into_values().collect();
-        for p in &mut list {
-            p.namespaces.sort();
-        }
-        Ok(list)
+        self.summaries().await
     }
 
     async fn create(
@@ -323,54 +274,7 @@ impl ProjectService for KubeProjects {
         namespace: &str,
         project: Option<&str>,
     ) -> Result<(), AppError> {
-        let before = self
-            .inventory
-            .namespaces()
-            .iter()
-            .find(|ns| ns.metadata.name.as_deref() == Some(namespace))
-            .and_then(|ns| ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned());
-        let result = async {
-            if namespace == self.system_namespace {
-                return Err(AppError::Invalid {
-                    field: Some("namespace".into()),
-                    message: format!(
-                        "{namespace} holds regboard's own Secrets and cannot join a project."
-                    ),
-                });
-            }
-            if let Some(p) = project {
-                if !self.project_exists(p).await? {
-                    return Err(AppError::NotFound(format!(
-                        "There is no project named {p}; create it first."
-                    )));
-                }
-            }
-            self.label_namespace(namespace, project).await?;
-            self.reconciler.trigger();
-            Ok(())
-        }
-        .await;
-        let action = if project.is_some() {
-            "project.namespace.add"
-        } else {
-            "project.namespace.remove"
-        };
-        let target = AuditTarget {
-            kind: "namespace".into(),
-            project: project.map(str::to_owned).or(before.clone()),
-            namespace: Some(namespace.into()),
-            name: Some(namespace.into()),
-        };
-        self.audit
-            .record_result(
-                caller,
-                action,
-                target,
-                &result,
-                json!({"before": {"project": before}, "after": {"project": project}}),
-            )
-            .await;
-        result
+        self.move_namespace(caller, namespace, project).await
     }
 }
 
