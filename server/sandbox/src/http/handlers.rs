@@ -128,13 +128,21 @@ pub(crate) async fn serve(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    match serve_inner(app, method, target, query, headers, body).await {
+    match serve_inner(app, method, target, query, headers, body) {
         Ok(response) => response,
         Err(status) => status.into_response(),
     }
 }
 
-async fn serve_inner(
+/// The options of a write: `dryRun` from the query, status never kept from a request.
+fn write_options(dry_run: bool) -> WriteOptions {
+    WriteOptions {
+        dry_run,
+        keep_status: false,
+    }
+}
+
+fn serve_inner(
     app: &App,
     method: Method,
     target: Target,
@@ -143,112 +151,124 @@ async fn serve_inner(
     body: &[u8],
 ) -> Result<Response, ApiStatus> {
     let mode = TableMode::negotiate(headers, query.get("includeObject").map(String::as_str));
-    let store = &app.store;
+    let request = Request {
+        app,
+        method,
+        query,
+        headers,
+        body,
+        mode,
+    };
     match target {
         Target::Collection {
             resource,
             namespace,
-        } => {
-            let ns = namespace.as_deref();
-            match method {
-                Method::GET if is_watch(query) => watch::serve(app, resource, ns, query, mode),
-                Method::GET => Ok(list_response(
-                    resource,
-                    store.list(resource, ns, &list_query(resource, query)?)?,
-                    mode,
-                )),
-                Method::POST if ns.is_some() || !resource.namespaced() => {
-                    let object = object::decode_body(resource, content_type(headers), body)?;
-                    let opts = WriteOptions {
-                        dry_run: dry_run(query)?,
-                        keep_status: false,
-                    };
-                    Ok(respond(
-                        StatusCode::CREATED,
-                        resource,
-                        store.create(resource, ns, object, opts)?,
-                        mode,
-                    ))
-                }
-                Method::DELETE if resource.namespaced() => {
-                    let Some(ns) = ns else {
-                        return Err(ApiStatus::method_not_allowed());
-                    };
-                    let (_, dry) = delete_options(body, query)?;
-                    let opts = WriteOptions {
-                        dry_run: dry,
-                        keep_status: false,
-                    };
-                    let page = store.delete_collection(
-                        resource,
-                        ns,
-                        &list_query(resource, query)?,
-                        opts,
-                    )?;
-                    Ok(list_response(resource, page, TableMode::Plain))
-                }
-                _ => Err(ApiStatus::method_not_allowed()),
-            }
-        }
+        } => request.collection(resource, namespace.as_deref()),
         Target::Object {
             resource,
             namespace,
             name,
-        } => {
-            let ns = namespace.as_deref();
-            match method {
-                Method::GET => {
-                    let object = store
-                        .get(resource, ns.unwrap_or(""), &name)
-                        .ok_or_else(|| ApiStatus::not_found(resource, &name))?;
-                    Ok(respond(StatusCode::OK, resource, object, mode))
-                }
-                Method::PUT => {
-                    let object = object::decode_body(resource, content_type(headers), body)?;
-                    let opts = WriteOptions {
-                        dry_run: dry_run(query)?,
-                        keep_status: false,
-                    };
-                    Ok(respond(
-                        StatusCode::OK,
-                        resource,
-                        store.update(resource, ns, &name, object, opts)?,
-                        mode,
-                    ))
-                }
-                Method::PATCH => {
-                    let patch_type = PatchType::from_content_type(content_type(headers))?;
-                    let opts = WriteOptions {
-                        dry_run: dry_run(query)?,
-                        keep_status: false,
-                    };
-                    let patched = store.patch(resource, ns, &name, patch_type, body, opts)?;
-                    Ok(respond(StatusCode::OK, resource, patched, mode))
-                }
-                Method::DELETE => {
-                    let (pre, dry) = delete_options(body, query)?;
-                    let opts = WriteOptions {
-                        dry_run: dry,
-                        keep_status: false,
-                    };
-                    let mut last = store.delete(resource, ns, &name, &pre, opts)?;
-                    if resource == Resource::Namespace {
-                        // Namespaces answer with the object, as it starts terminating.
-                        let ts =
-                            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-                        object::set_meta(&mut last, "deletionTimestamp", json!(ts));
-                        last["status"] = json!({"phase": "Terminating"});
-                        return Ok(json_body(&last));
-                    }
-                    Ok(json_body(&status::success(
-                        resource,
-                        &name,
-                        object::uid(&last),
-                    )))
-                }
-                _ => Err(ApiStatus::method_not_allowed()),
-            }
-        }
+        } => request.object(resource, namespace.as_deref(), &name),
         _ => Err(ApiStatus::path_not_found()),
+    }
+}
+
+/// One collection or object request, with the rendering it negotiated.
+struct Request<'a> {
+    app: &'a App,
+    method: Method,
+    query: &'a Query,
+    headers: &'a HeaderMap,
+    body: &'a [u8],
+    mode: TableMode,
+}
+
+impl Request<'_> {
+    /// `/api/v1/[namespaces/{ns}/]{resource}`: list, watch, create, deletecollection.
+    fn collection(&self, resource: Resource, ns: Option<&str>) -> Result<Response, ApiStatus> {
+        let store = &self.app.store;
+        match self.method {
+            Method::GET if is_watch(self.query) => {
+                watch::serve(self.app, resource, ns, self.query, self.mode)
+            }
+            Method::GET => Ok(list_response(
+                resource,
+                store.list(resource, ns, &list_query(resource, self.query)?)?,
+                self.mode,
+            )),
+            Method::POST if ns.is_some() || !resource.namespaced() => {
+                let object = object::decode_body(resource, content_type(self.headers), self.body)?;
+                let opts = write_options(dry_run(self.query)?);
+                let created = store.create(resource, ns, object, opts)?;
+                Ok(respond(StatusCode::CREATED, resource, created, self.mode))
+            }
+            Method::DELETE if resource.namespaced() => {
+                let Some(ns) = ns else {
+                    return Err(ApiStatus::method_not_allowed());
+                };
+                let (_, dry) = delete_options(self.body, self.query)?;
+                let selection = list_query(resource, self.query)?;
+                let page = store.delete_collection(resource, ns, &selection, write_options(dry))?;
+                Ok(list_response(resource, page, TableMode::Plain))
+            }
+            _ => Err(ApiStatus::method_not_allowed()),
+        }
+    }
+
+    /// `/api/v1/namespaces/{name}` or `.../{resource}/{name}`: get, update, patch, delete.
+    fn object(
+        &self,
+        resource: Resource,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Response, ApiStatus> {
+        let store = &self.app.store;
+        let opts = || dry_run(self.query).map(write_options);
+        match self.method {
+            Method::GET => {
+                let object = store
+                    .get(resource, ns.unwrap_or(""), name)
+                    .ok_or_else(|| ApiStatus::not_found(resource, name))?;
+                Ok(respond(StatusCode::OK, resource, object, self.mode))
+            }
+            Method::PUT => {
+                let object = object::decode_body(resource, content_type(self.headers), self.body)?;
+                let updated = store.update(resource, ns, name, object, opts()?)?;
+                Ok(respond(StatusCode::OK, resource, updated, self.mode))
+            }
+            Method::PATCH => {
+                let patch_type = PatchType::from_content_type(content_type(self.headers))?;
+                let patched = store.patch(resource, ns, name, patch_type, self.body, opts()?)?;
+                Ok(respond(StatusCode::OK, resource, patched, self.mode))
+            }
+            Method::DELETE => self.delete(resource, ns, name),
+            _ => Err(ApiStatus::method_not_allowed()),
+        }
+    }
+
+    /// DELETE of one object: a success Status, or a namespace as it starts terminating.
+    fn delete(
+        &self,
+        resource: Resource,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Response, ApiStatus> {
+        let (pre, dry) = delete_options(self.body, self.query)?;
+        let mut last = self
+            .app
+            .store
+            .delete(resource, ns, name, &pre, write_options(dry))?;
+        if resource == Resource::Namespace {
+            // Namespaces answer with the object, as it starts terminating.
+            let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            object::set_meta(&mut last, "deletionTimestamp", json!(ts));
+            last["status"] = json!({"phase": "Terminating"});
+            return Ok(json_body(&last));
+        }
+        Ok(json_body(&status::success(
+            resource,
+            name,
+            object::uid(&last),
+        )))
     }
 }

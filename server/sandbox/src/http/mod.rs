@@ -3,6 +3,8 @@
 
 mod discovery;
 mod handlers;
+mod negotiate;
+mod printers;
 mod table;
 
 use std::collections::HashMap;
@@ -24,7 +26,8 @@ use crate::status::ApiStatus;
 use crate::store::Store;
 
 pub(crate) use handlers::list_query;
-pub(crate) use table::{partial_metadata, TableMode};
+pub(crate) use negotiate::TableMode;
+pub(crate) use table::partial_metadata;
 
 /// Renders one object as a single-row Table (used by watches in Table mode).
 pub(crate) fn table_of(
