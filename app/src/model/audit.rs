@@ -266,6 +266,51 @@ impl AuditScope {
     }
 }
 
+/// How an attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// The actor was not allowed.
+    Denied,
+    /// A name was taken or the object changed underneath (409).
+    Conflict,
+    /// The input was refused (400/422).
+    Invalid,
+    /// Something failed.
+    Error,
+}
+
+impl Outcome {
+    /// Every outcome, in the order the UI lists them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Success,
+        Outcome::Denied,
+        Outcome::Conflict,
+        Outcome::Invalid,
+        Outcome::Error,
+    ];
+
+    /// The outcome a stored or typed word names (any case).
+    pub fn parse(word: &str) -> Option<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str().eq_ignore_ascii_case(word))
+    }
+
+    /// The stored word: `success`, `denied`, `conflict`, `invalid`, `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+            Outcome::Conflict => "conflict",
+            Outcome::Invalid => "invalid",
+            Outcome::Error => "error",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

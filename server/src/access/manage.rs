@@ -18,15 +18,16 @@ use crate::auth::check_new_password;
 use crate::error::{conflict_or_internal, internal};
 
 impl Access {
+    /// What the Access page shows the holder of `perms`.
     pub(super) async fn overview_for(
         &self,
         caller: &Caller,
         perms: &Permissions,
     ) -> Result<AccessOverview, AppError> {
         let me = caller.user.as_ref().ok_or_else(AppError::sign_in)?;
-        let project_of = |ns: &str| self.project_of(ns);
-        let all_users = store::users(&self.db).await.map_err(internal)?;
-        let users = all_users
+        let users = store::users(&self.db)
+            .await
+            .map_err(internal)?
             .into_iter()
             .filter(|u| perms.manages_anything() || u.id == me.id)
             .map(|u| UserView {
@@ -37,10 +38,19 @@ impl Access {
                 created_at: u.created_at,
             })
             .collect();
+        Ok(AccessOverview {
+            me: current(me, perms),
+            users,
+            teams: self.visible_teams(perms).await?,
+            grants: self.visible_grants(me.id, perms).await?,
+        })
+    }
+
+    /// Every team for admins, else the caller's own, with members.
+    async fn visible_teams(&self, perms: &Permissions) -> Result<Vec<TeamView>, AppError> {
         let members = store::members(&self.db).await.map_err(internal)?;
-        let teams = store::teams(&self.db)
-            .await
-            .map_err(internal)?
+        let teams = store::teams(&self.db).await.map_err(internal)?;
+        Ok(teams
             .into_iter()
             .filter(|t| perms.admin || perms.teams.contains(&t.id))
             .map(|t| TeamView {
@@ -56,10 +66,18 @@ impl Access {
                 id: t.id,
                 name: t.name,
             })
-            .collect();
-        let grants = store::grants(&self.db)
-            .await
-            .map_err(internal)?
+            .collect())
+    }
+
+    /// The caller's own grants and those they may revoke.
+    async fn visible_grants(
+        &self,
+        me: i64,
+        perms: &Permissions,
+    ) -> Result<Vec<GrantView>, AppError> {
+        let project_of = |ns: &str| self.project_of(ns);
+        let grants = store::grants(&self.db).await.map_err(internal)?;
+        Ok(grants
             .into_iter()
             .filter_map(|g| {
                 let subject = g.subject();
@@ -68,7 +86,7 @@ impl Access {
                     .may_grant(subject, g.role(), &scope, &project_of)
                     .is_ok();
                 let own = match subject {
-                    Subject::User(id) => id == me.id,
+                    Subject::User(id) => id == me,
                     Subject::Team(id) => perms.teams.contains(&id),
                 };
                 (revocable || own).then(|| GrantView {
@@ -82,13 +100,7 @@ impl Access {
                     revocable,
                 })
             })
-            .collect();
-        Ok(AccessOverview {
-            me: current(me, perms),
-            users,
-            teams,
-            grants,
-        })
+            .collect())
     }
 
     pub(super) async fn add_user(

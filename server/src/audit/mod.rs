@@ -49,6 +49,7 @@ use crate::error::Result;
 pub use chain::GENESIS;
 pub use export::ExportFormat;
 pub use query::parse_time;
+pub use regboard_app::model::audit::Outcome;
 pub use verify::{BadRow, Problem, VerifyReport};
 
 /// The audit log over the application's SQLite pool; cheap to clone.
@@ -213,43 +214,6 @@ impl AuditTarget {
             project: project.map(str::to_owned),
             namespace: namespace.map(str::to_owned),
             name: Some(name.to_owned()),
-        }
-    }
-}
-
-/// How an attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Outcome {
-    /// It was done.
-    Success,
-    /// The actor was not allowed.
-    Denied,
-    /// A name was taken or the object changed underneath (409).
-    Conflict,
-    /// The input was refused (400/422).
-    Invalid,
-    /// Something failed.
-    Error,
-}
-
-impl Outcome {
-    /// Every outcome, in the order the UI lists them.
-    pub const ALL: [Outcome; 5] = [
-        Outcome::Success,
-        Outcome::Denied,
-        Outcome::Conflict,
-        Outcome::Invalid,
-        Outcome::Error,
-    ];
-
-    /// The stored word: `success`, `denied`, `conflict`, `invalid`, `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::Denied => "denied",
-            Outcome::Conflict => "conflict",
-            Outcome::Invalid => "invalid",
-            Outcome::Error => "error",
         }
     }
 }

@@ -10,7 +10,7 @@ use regboard_app::model::audit::{
 };
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::search;
+use super::{search, Outcome};
 use crate::error::{Error, Result};
 
 /// Every column, in table order, as `SELECT` lists them.
@@ -31,9 +31,6 @@ pub const SEARCHED: [&str; 9] = [
     "untrusted_user_agent",
     "details",
 ];
-
-/// The outcomes a filter may name.
-const OUTCOMES: [&str; 5] = ["success", "denied", "conflict", "invalid", "error"];
 
 /// One stored row.
 #[derive(Debug, sqlx::FromRow)]
@@ -98,7 +95,12 @@ pub fn push_conditions(
     scope: &AuditScope,
     filter: &AuditFilter,
 ) -> Result<()> {
-    let f = filter.normalized();
+    push_scope(qb, scope);
+    push_filters(qb, filter.normalized())
+}
+
+/// Appends ` AND <the scope's events>` unless the scope is everything.
+fn push_scope(qb: &mut QueryBuilder<'static, Sqlite>, scope: &AuditScope) {
     if let AuditScope::Within {
         projects,
         namespaces,
@@ -135,6 +137,10 @@ pub fn push_conditions(
             qb.push(")");
         }
     }
+}
+
+/// Appends ` AND <condition>` for every field set in `f`.
+fn push_filters(qb: &mut QueryBuilder<'static, Sqlite>, f: AuditFilter) -> Result<()> {
     if let Some(from) = &f.from {
         qb.push(" AND at >= ").push_bind(parse_time("from", from)?);
     }
@@ -151,14 +157,14 @@ pub fn push_conditions(
         };
     }
     if let Some(outcome) = f.outcome {
-        let outcome = outcome.to_ascii_lowercase();
-        if !OUTCOMES.contains(&outcome.as_str()) {
+        let Some(outcome) = Outcome::parse(&outcome) else {
+            let names: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
             return Err(Error::InvalidFilter {
                 field: "outcome",
-                reason: format!("must be one of {}", OUTCOMES.join(", ")),
+                reason: format!("must be one of {}", names.join(", ")),
             });
-        }
-        qb.push(" AND outcome = ").push_bind(outcome);
+        };
+        qb.push(" AND outcome = ").push_bind(outcome.as_str());
     }
     if let Some(project) = f.project {
         qb.push(" AND target_project = ").push_bind(project);

@@ -94,18 +94,7 @@ pub fn prepare(event: NewEvent) -> Prepared {
 /// Inserts `event` after the newest row; `conn` must hold the write lock
 /// (a transaction begun with `crate::db::begin_write`).
 pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<AppendedEvent> {
-    let newest: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (id, prev_hash) = match newest {
-        Some((id, hash)) => (id + 1, hash),
-        None => (1, GENESIS.to_owned()),
-    };
-    // Taken under the write lock, so times follow ids.
-    let at = chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let (id, prev_hash, at) = next_link(conn).await?;
     let row: ChainRow<'_> = ChainRow {
         id,
         at: &at,
@@ -164,6 +153,23 @@ pub async fn insert(conn: &mut SqliteConnection, event: &Prepared) -> Result<App
     .await?;
     tracing::debug!(id, action = %event.action, outcome = event.outcome, "audit event appended");
     Ok(AppendedEvent { id, hash })
+}
+
+/// The next event's id, the hash it chains to, and its time (taken under
+/// the write lock, so times follow ids).
+async fn next_link(conn: &mut SqliteConnection) -> Result<(i64, String, String)> {
+    let newest: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (id, prev_hash) = match newest {
+        Some((id, hash)) => (id + 1, hash),
+        None => (1, GENESIS.to_owned()),
+    };
+    let at = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    Ok((id, prev_hash, at))
 }
 
 /// Client-supplied text made safe to store and print: control characters

@@ -10,8 +10,9 @@ use axum::response::{IntoResponse, Response};
 use regboard_app::context::Caller;
 use regboard_app::model::audit::AuditFilter;
 use regboard_app::services::AccessService;
+use regboard_app::AppError;
 
-use crate::audit::{export, Actor, AuditTarget, ExportFormat, NewEvent, Origin, Outcome};
+use crate::audit::{export, Actor, AuditLog, AuditTarget, ExportFormat, NewEvent, Origin, Outcome};
 use crate::error::Error;
 use crate::state::AppState;
 
@@ -22,56 +23,74 @@ pub async fn export(
     Query(pairs): Query<Vec<(String, String)>>,
     parts: Parts,
 ) -> Response {
-    let AppState { audit, access, .. } = state;
     let caller = Caller::from_parts(&parts);
+    match start(&state, &caller, &pairs).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+/// Checks the request, records the export, and starts streaming it.
+async fn start(
+    state: &AppState,
+    caller: &Caller,
+    pairs: &[(String, String)],
+) -> Result<Response, Response> {
     let Some(user) = caller.user.clone() else {
-        return (StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response();
+        return Err((StatusCode::UNAUTHORIZED, "Sign in to continue.").into_response());
     };
     let filter = AuditFilter::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let format = pairs
         .iter()
         .find(|(k, _)| k == "format")
         .map_or("csv", |(_, v)| v.as_str());
-    let format: ExportFormat = match format.parse() {
-        Ok(f) => f,
-        Err(e) => return bad_request(&e),
+    let format: ExportFormat = format.parse().map_err(|e| bad_request(&e))?;
+    let scope = state
+        .access
+        .audit_scope(&user)
+        .await
+        .map_err(|e| refusal(caller, e))?;
+    let pool = state.audit.pool().clone();
+    let chunks = export::start(pool, scope, filter.clone(), format).map_err(|e| match e {
+        Error::InvalidFilter { .. } => bad_request(&e),
+        other => refusal(caller, other.into()),
+    })?;
+    let details = serde_json::json!({
+        "format": format.extension(),
+        "filter": filter.normalized(),
+    });
+    // No unaudited export.
+    record(&state.audit, caller, details)
+        .await
+        .map_err(|e| refusal(caller, e.into()))?;
+    Ok(download(format, chunks))
+}
+
+/// Appends the `audit.export` event.
+async fn record(
+    audit: &AuditLog,
+    caller: &Caller,
+    details: serde_json::Value,
+) -> Result<(), Error> {
+    let event = NewEvent {
+        actor: Actor::of(caller),
+        origin: Origin::of(caller),
+        action: "audit.export".into(),
+        target: AuditTarget {
+            kind: "audit".into(),
+            ..Default::default()
+        },
+        outcome: Outcome::Success,
+        status_code: None,
+        details,
     };
-    let scope = match access.audit_scope(&user).await {
-        Ok(scope) => scope,
-        Err(e) => {
-            return (
-                StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                e.to_string(),
-            )
-                .into_response()
-        }
-    };
-    let chunks = match export::start(audit.pool().clone(), scope, filter.clone(), format) {
-        Ok(rx) => rx,
-        Err(e @ Error::InvalidFilter { .. }) => return bad_request(&e),
-        Err(e) => return internal(&e),
-    };
-    let recorded = audit
-        .append(NewEvent {
-            actor: Actor::of(&caller),
-            origin: Origin::of(&caller),
-            action: "audit.export".into(),
-            target: AuditTarget {
-                kind: "audit".into(),
-                ..Default::default()
-            },
-            outcome: Outcome::Success,
-            status_code: None,
-            details: serde_json::json!({
-                "format": format.extension(),
-                "filter": filter.normalized(),
-            }),
-        })
-        .await;
-    if let Err(e) = recorded {
-        // No unaudited export.
-        return internal(&e);
-    }
+    audit.append(event).await.map(|_| ())
+}
+
+/// The streamed file, named by the time of the export.
+fn download(
+    format: ExportFormat,
+    chunks: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, Error>>,
+) -> Response {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let body = Body::from_stream(futures::stream::unfold(chunks, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
@@ -94,15 +113,20 @@ pub async fn export(
         .into_response()
 }
 
-fn bad_request(err: &Error) -> Response {
-    (StatusCode::BAD_REQUEST, format!("{err}\n")).into_response()
+/// The user's error as a plain-text answer with its status; an internal
+/// error names the request (its cause was logged where it was converted).
+fn refusal(caller: &Caller, err: AppError) -> Response {
+    let err = match err {
+        AppError::Internal { .. } => AppError::Internal {
+            request_id: caller.request_id.clone().unwrap_or_default(),
+        },
+        other => other,
+    };
+    let status =
+        StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, format!("{err}\n")).into_response()
 }
 
-fn internal(err: &Error) -> Response {
-    tracing::error!(error = %err, "audit export failed");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "the export failed; the details are in the server log\n",
-    )
-        .into_response()
+fn bad_request(err: &Error) -> Response {
+    (StatusCode::BAD_REQUEST, format!("{err}\n")).into_response()
 }

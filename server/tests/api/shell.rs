@@ -29,19 +29,21 @@ async fn the_shell_is_server_rendered_with_navigation_and_hydration_scripts() {
 }
 
 #[tokio::test]
-async fn every_navigation_target_renders_for_a_signed_in_user() {
+async fn every_navigation_target_renders_its_own_content_for_a_signed_in_user() {
     let app = spawn_app().await;
-    for (path, title) in [
-        ("/", "Registries"),
-        ("/projects", "Projects"),
-        ("/namespaces", "Namespaces"),
-        ("/audit", "Audit"),
-        ("/access", "Access"),
+    // Each page's heading, and something only that page shows once its data
+    // (from the demo sandbox and the signed-in admin) has rendered.
+    for (path, title, content) in [
+        ("/", "Registries", r#"data-testid="add-registry""#),
+        ("/projects", "Projects", "payments-dev"),
+        ("/namespaces", "Namespaces", "search-dev"),
+        ("/audit", "Audit", r#"data-testid="audit-filters""#),
+        ("/access", "Access", r#"data-testid="account-name""#),
     ] {
         let (status, html) = app.get(path).await;
         assert_eq!(status, 200, "{path}");
         assert!(html.contains(&format!(">{title}</h1>")), "{path}: heading");
-        assert!(!html.contains("Not built yet."), "{path}");
+        assert!(html.contains(content), "{path}: {content} missing");
     }
 }
 

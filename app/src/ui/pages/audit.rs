@@ -10,12 +10,9 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::audit::{get_audit_event, get_audit_page, AuditFilter};
+use crate::api::audit::{get_audit_event, get_audit_page, AuditFilter, Outcome};
 use crate::ui::audit::{ChainHeadLine, EventDetail, EventTable};
 use crate::ui::components::LoadError;
-
-/// The outcomes offered in the filter.
-const OUTCOMES: [&str; 5] = ["success", "denied", "conflict", "invalid", "error"];
 
 /// The audit log page.
 #[component]
@@ -71,9 +68,10 @@ pub fn AuditLogPage() -> impl IntoView {
 fn FilterForm(filter: AuditFilter) -> impl IntoView {
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let outcome = filter.outcome.clone().unwrap_or_default();
-    let options = OUTCOMES
-        .iter()
-        .map(|o| view! { <option value=*o selected=outcome == *o>{*o}</option> })
+    let options = Outcome::ALL
+        .map(Outcome::as_str)
+        .into_iter()
+        .map(|o| view! { <option value=o selected=outcome == o>{o}</option> })
         .collect_view();
     view! {
         <Form method="GET" action="/audit">
