@@ -5,8 +5,9 @@
 //! -o json` and checks that the Secret has type `kubernetes.io/dockerconfigjson`,
 //! a single data key `.dockerconfigjson`, and that its decoded JSON equals
 //! regboard's document as JSON values (and parses back to the same
-//! credentials). Skips with a message when kubectl is not installed; set
-//! `KUBECTL` to use another binary.
+//! credentials). Skips with a message when kubectl is not installed, except
+//! under `CI=true`, where a missing kubectl fails the test; set `KUBECTL` to
+//! use another binary.
 
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -120,6 +121,11 @@ fn for_hosts_matches_kubectl_create_secret_docker_registry() {
     let kubeconfig = kubeconfig_path();
     for case in CASES {
         let Some(secret) = kubectl_secret(&kubectl, &kubeconfig, case) else {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "kubectl is required under CI=true: {kubectl} was not found \
+                 (install kubectl or set KUBECTL to its path)"
+            );
             println!("SKIPPED: kubectl not found ({kubectl}); kubectl equivalence not checked");
             return;
         };

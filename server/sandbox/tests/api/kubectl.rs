@@ -1,4 +1,5 @@
-//! The real kubectl against the sandbox (skipped, with a message, when kubectl is absent).
+//! The real kubectl against the sandbox (skipped, with a message, when kubectl is absent;
+//! under `CI=true` a missing kubectl fails instead). `KUBECTL` names another binary.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -7,21 +8,35 @@ use regboard_sandbox::{Sandbox, Seed};
 
 use crate::sandbox;
 
-struct Kubectl {
+/// The kubectl binary: `$KUBECTL`, or `kubectl` on the PATH.
+fn kubectl_binary() -> String {
+    std::env::var("KUBECTL").unwrap_or_else(|_| "kubectl".to_owned())
+}
+
+pub(crate) struct Kubectl {
+    binary: String,
     _dir: tempfile::TempDir,
     kubeconfig: PathBuf,
     cache: PathBuf,
 }
 
 impl Kubectl {
-    fn new(sb: &Sandbox) -> Option<Kubectl> {
-        if Command::new("kubectl")
+    /// A kubectl configured for `sb`, or `None` (after saying so) when kubectl is
+    /// missing; panics instead under `CI=true`, so CI never passes a test that did not run.
+    pub(crate) fn new(sb: &Sandbox) -> Option<Kubectl> {
+        let binary = kubectl_binary();
+        let found = Command::new(&binary)
             .arg("version")
             .arg("--client")
             .output()
-            .is_err()
-        {
-            eprintln!("SKIPPED: kubectl is not installed; the kubectl fidelity test did not run");
+            .is_ok();
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "kubectl is required under CI=true: {binary} could not be run \
+                 (install kubectl or set KUBECTL to its path)"
+            );
+            eprintln!("SKIPPED: kubectl ({binary}) is not installed; the kubectl fidelity test did not run");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -29,6 +44,7 @@ impl Kubectl {
         std::fs::write(&kubeconfig, sb.kubeconfig_yaml()).unwrap();
         let cache = dir.path().join("cache");
         Some(Kubectl {
+            binary,
             _dir: dir,
             kubeconfig,
             cache,
@@ -36,11 +52,12 @@ impl Kubectl {
     }
 
     /// Runs kubectl on a blocking thread; returns (success, stdout, stderr).
-    async fn run(&self, args: &[&str]) -> (bool, String, String) {
+    pub(crate) async fn run(&self, args: &[&str]) -> (bool, String, String) {
         let (config, cache) = (self.kubeconfig.clone(), self.cache.clone());
+        let binary = self.binary.clone();
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         let out = tokio::task::spawn_blocking(move || {
-            Command::new("kubectl")
+            Command::new(&binary)
                 .arg("--kubeconfig")
                 .arg(&config)
                 .arg("--cache-dir")
@@ -56,13 +73,13 @@ impl Kubectl {
         (out.status.success(), text(&out.stdout), text(&out.stderr))
     }
 
-    async fn ok(&self, args: &[&str]) -> String {
+    pub(crate) async fn ok(&self, args: &[&str]) -> String {
         let (ok, out, err) = self.run(args).await;
         assert!(ok, "kubectl {args:?} failed:\n{out}\n{err}");
         out
     }
 
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.kubeconfig.parent().unwrap()
     }
 }
