@@ -15,6 +15,7 @@
 //!                               │    Accept: as=Table ─────────▶ http::table (kubectl printing)
 //!                               │    Accept: as=PartialObjectMetadata[List] ─▶ metadata only
 //!                               └─ watch::serve ─▶ Store::watch (replay) + broadcast ─▶ NDJSON stream
+//!  Store broadcast (Pod ADDED) ─▶ kubelet: pull images ─▶ pod status + Events
 //! ```
 //!
 //! Errors are Kubernetes `Status` bodies ([`status::ApiStatus`]) worded like kube-apiserver.
@@ -22,6 +23,7 @@
 pub mod error;
 pub mod faults;
 mod http;
+pub mod kubelet;
 mod object;
 mod patch;
 mod proto;
@@ -44,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use error::Error;
 pub use faults::{Counter, Faults, RequestMatch};
+pub use kubelet::pull::Registries;
 pub use resource::Resource;
 pub use seed::{docker_config_json, Seed, DEMO_REGISTRY, PROJECT_LABEL};
 pub use store::Store;
@@ -62,12 +65,22 @@ pub struct SandboxOptions {
     pub listen: SocketAddr,
     /// The initial contents.
     pub seed: Seed,
+    /// Which registries the simulated kubelet treats as public, and which logins it
+    /// checks against a real registry.
+    pub registries: Registries,
+    /// Delay between a pod's `ErrImagePull` and its `ImagePullBackOff`.
+    pub pull_backoff: Duration,
 }
 
 impl SandboxOptions {
     /// Options listening on `listen` with `seed`.
     pub fn new(listen: SocketAddr, seed: Seed) -> Self {
-        SandboxOptions { listen, seed }
+        SandboxOptions {
+            listen,
+            seed,
+            registries: Registries::default(),
+            pull_backoff: kubelet::DEFAULT_PULL_BACKOFF,
+        }
     }
 }
 
@@ -86,6 +99,7 @@ pub struct Sandbox {
     bookmark_ms: Arc<AtomicU64>,
     stop: signal::Sender<bool>,
     task: Option<JoinHandle<()>>,
+    kubelet: Option<JoinHandle<()>>,
 }
 
 impl Sandbox {
@@ -114,6 +128,13 @@ impl Sandbox {
             shutdown: stopped.clone(),
         };
         let router = http::router(app);
+        let node = kubelet::Kubelet {
+            store: store.clone(),
+            registries: Arc::new(opts.registries.clone()),
+            backoff: opts.pull_backoff,
+            shutdown: stopped.clone(),
+        };
+        let kubelet = node.start().await;
         // kube-apiserver (Go's net package) sets TCP_NODELAY on every connection. Without
         // it, Nagle's algorithm holds each small watch event until the client's delayed
         // ACK (up to 40 ms on Linux), so watchers see changes tens of milliseconds late.
@@ -141,6 +162,7 @@ impl Sandbox {
             bookmark_ms,
             stop,
             task: Some(task),
+            kubelet: Some(kubelet),
         })
     }
 
@@ -227,11 +249,17 @@ impl Sandbox {
                 task.abort();
             }
         }
+        if let Some(kubelet) = self.kubelet.take() {
+            kubelet.abort();
+        }
     }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        if let Some(kubelet) = self.kubelet.take() {
+            kubelet.abort();
+        }
     }
 }

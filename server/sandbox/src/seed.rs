@@ -1,12 +1,12 @@
 //! Initial cluster contents: [`Seed::Demo`] for a newcomer's first look, [`Seed::Empty`]
-//! for tests. Every object goes through the same validation as an API create.
+//! for tests. Every object goes through the same validation as an API create; pods get
+//! their status and Events from the simulated kubelet when the sandbox starts.
 
 use std::fmt;
 use std::str::FromStr;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Value};
 
 use crate::resource::Resource;
@@ -16,7 +16,7 @@ use crate::Error;
 /// Which objects a new sandbox starts with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
-    /// Projects, namespaces, foreign secrets and a pod stuck in ImagePullBackOff.
+    /// Projects, namespaces, foreign secrets, pods stuck in ImagePullBackOff and pods running.
     #[default]
     Demo,
     /// Only `default`, `kube-system` and `kube-public`.
@@ -81,98 +81,59 @@ fn demo_secrets() -> Vec<Value> {
     ]
 }
 
-fn demo_pod() -> Value {
-    let image = format!("{DEMO_REGISTRY}/payments/checkout:1.4.2");
-    json!({
-        "metadata": {"name": DEMO_POD, "namespace": "payments-staging",
-                     "labels": {"app": "checkout", "pod-template-hash": "7d9f8b6c5"}},
+/// A Deployment-style pod of `image` in `ns`; the simulated kubelet fills in its status.
+fn pod(ns: &str, name: &str, hash: &str, image: &str, pull_secrets: &[&str]) -> Value {
+    let app = name.rsplitn(3, '-').last().unwrap_or(name);
+    let mut pod = json!({
+        "metadata": {"name": name, "namespace": ns,
+                     "labels": {"app": app, "pod-template-hash": hash}},
         "spec": {
-            "containers": [{"name": "checkout", "image": image, "imagePullPolicy": "IfNotPresent"}],
-            "imagePullSecrets": [{"name": "payments-registry"}],
+            "containers": [{"name": app, "image": image, "imagePullPolicy": "IfNotPresent"}],
             "nodeName": "sandbox-node-1",
             "restartPolicy": "Always",
-            "serviceAccountName": "default",
         },
-        "status": {
-            "phase": "Pending",
-            "podIP": "10.244.0.17",
-            "hostIP": "172.18.0.2",
-            "qosClass": "BestEffort",
-            "containerStatuses": [{
-                "name": "checkout", "image": image, "imageID": "", "ready": false, "started": false,
-                "restartCount": 0,
-                "state": {"waiting": {"reason": "ImagePullBackOff",
-                                       "message": format!("Back-off pulling image \"{image}\"")}},
-            }],
-        },
-    })
+    });
+    if !pull_secrets.is_empty() {
+        let refs: Vec<Value> = pull_secrets.iter().map(|n| json!({"name": n})).collect();
+        pod["spec"]["imagePullSecrets"] = Value::Array(refs);
+    }
+    pod
 }
 
-fn demo_events(pod_uid: &str) -> Vec<Value> {
-    let image = format!("{DEMO_REGISTRY}/payments/checkout:1.4.2");
-    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-    let denied = format!(
-        "Failed to pull image \"{image}\": failed to pull and unpack image \"{image}\": failed to resolve reference \
-         \"{image}\": pull access denied, repository does not exist or may require authorization: server message: \
-         insufficient_scope: authorization failed"
-    );
-    let items = [
-        (
-            "Scheduled",
-            "Normal",
-            format!("Successfully assigned payments-staging/{DEMO_POD} to sandbox-node-1"),
-            1,
-            "default-scheduler",
+/// Pods that fail to pull (a named Secret that is missing; a private image with no
+/// Secret) beside pods that run (a matching Secret; a public image).
+fn demo_pods() -> Vec<Value> {
+    let checkout = format!("{DEMO_REGISTRY}/payments/checkout:1.4.2");
+    vec![
+        pod(
+            "payments-staging",
+            DEMO_POD,
+            "7d9f8b6c5",
+            &checkout,
+            &["payments-registry"],
         ),
-        (
-            "Pulling",
-            "Normal",
-            format!("Pulling image \"{image}\""),
-            4,
-            "kubelet",
+        pod(
+            "search-prod",
+            "search-api-5c6d7f8b9-q4w2e",
+            "5c6d7f8b9",
+            "ghcr.io/acme/search-api:2.3.0",
+            &[],
         ),
-        ("Failed", "Warning", denied, 4, "kubelet"),
-        (
-            "Failed",
-            "Warning",
-            "Error: ErrImagePull".to_string(),
-            4,
-            "kubelet",
+        pod(
+            "search-dev",
+            "search-api-6b8c9d7f5-h7j3k",
+            "6b8c9d7f5",
+            "ghcr.io/acme/search-api:2.4.0-rc1",
+            &["legacy-ghcr-pull"],
         ),
-        (
-            "BackOff",
-            "Normal",
-            format!("Back-off pulling image \"{image}\""),
-            23,
-            "kubelet",
+        pod(
+            "data-pipeline",
+            "ingest-7f5d8c9b6-m2n4p",
+            "7f5d8c9b6",
+            "nginx:1.27",
+            &[],
         ),
-        (
-            "Failed",
-            "Warning",
-            "Error: ImagePullBackOff".to_string(),
-            23,
-            "kubelet",
-        ),
-    ];
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, (reason, kind, message, count, component))| {
-            let mut involved = json!({"kind": "Pod", "namespace": "payments-staging", "name": DEMO_POD,
-                                      "uid": pod_uid, "apiVersion": "v1"});
-            if component == "kubelet" {
-                involved["fieldPath"] = json!("spec.containers{checkout}");
-            }
-            json!({
-                "metadata": {"name": format!("{DEMO_POD}.18a3c0f2b1d{i:05x}"), "namespace": "payments-staging"},
-                "involvedObject": involved,
-                "reason": reason, "type": kind, "message": message, "count": count,
-                "source": {"component": component, "host": "sandbox-node-1"},
-                "firstTimestamp": now, "lastTimestamp": now,
-                "reportingComponent": component, "reportingInstance": "sandbox-node-1",
-            })
-        })
-        .collect()
+    ]
 }
 
 /// Fills `store` with the objects of `seed`.
@@ -199,10 +160,8 @@ pub fn apply(store: &Store, seed: Seed) -> Result<(), Error> {
     for secret in demo_secrets() {
         store.insert(Resource::Secret, secret)?;
     }
-    let pod = store.insert(Resource::Pod, demo_pod())?;
-    let pod_uid = crate::object::uid(&pod).to_string();
-    for event in demo_events(&pod_uid) {
-        store.insert(Resource::Event, event)?;
+    for pod in demo_pods() {
+        store.insert(Resource::Pod, pod)?;
     }
     Ok(())
 }
@@ -224,9 +183,6 @@ mod tests {
         apply(&store, Seed::Demo).unwrap();
         assert_eq!(store.names(Resource::Namespace, None).len(), 11);
         assert_eq!(store.names(Resource::ServiceAccount, None).len(), 11);
-        assert_eq!(
-            store.names(Resource::Event, Some("payments-staging")).len(),
-            6
-        );
+        assert_eq!(store.names(Resource::Pod, None).len(), 4);
     }
 }

@@ -6,7 +6,9 @@
 //! broadcast channel (for live watches) while still holding the lock, so history
 //! order, broadcast order and resourceVersion order are the same.
 
+mod admission;
 mod list;
+mod node;
 mod write;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -69,7 +69,7 @@ fn place(resource: Resource, namespace: Option<&str>, object: &mut Value) -> Res
 }
 
 impl State {
-    fn commit(&mut self, store: &Store, change: Change) {
+    pub(super) fn commit(&mut self, store: &Store, change: Change) {
         let change = Arc::new(change);
         let k = key(
             change.resource,
@@ -87,7 +87,7 @@ impl State {
         let _ = store.events.send(change);
     }
 
-    fn next_rv(&mut self, object: &mut Value) -> u64 {
+    pub(super) fn next_rv(&mut self, object: &mut Value) -> u64 {
         self.rv += 1;
         set_meta(object, "resourceVersion", json!(self.rv.to_string()));
         self.rv
@@ -110,6 +110,9 @@ impl State {
             return Err(ApiStatus::not_found(Resource::Namespace, &ns));
         }
         let name = object::name(&object).to_string();
+        if resource == Resource::Pod {
+            self.admit_pod(&mut object)?;
+        }
         if self.objects.contains_key(&key(resource, &ns, &name)) {
             return Err(ApiStatus::already_exists(resource, &name));
         }
