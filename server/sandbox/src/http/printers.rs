@@ -157,7 +157,16 @@ fn pod_cells(o: &Value, name: String, age: String) -> Vec<Value> {
     let waiting = statuses
         .iter()
         .find_map(|c| c.pointer("/state/waiting/reason").and_then(Value::as_str));
-    let status = waiting.map_or_else(|| string_at(o, "/status/phase"), str::to_string);
+    // kubectl's printer: an init container still waiting shows as `Init:<reason>`.
+    let init_waiting = o
+        .pointer("/status/initContainerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|s| s.iter().find_map(|c| c.pointer("/state/waiting/reason")))
+        .and_then(Value::as_str)
+        .map(|reason| format!("Init:{reason}"));
+    let status = init_waiting
+        .or_else(|| waiting.map(str::to_string))
+        .unwrap_or_else(|| string_at(o, "/status/phase"));
     vec![
         json!(name),
         json!(format!("{ready}/{total}")),

@@ -42,44 +42,8 @@ impl Kubelet {
             object::name(&pod).to_string(),
             object::uid(&pod).to_string(),
         );
-        if pod
-            .pointer("/spec/nodeName")
-            .and_then(Value::as_str)
-            .is_none_or(str::is_empty)
-        {
-            let message = format!("Successfully assigned {ns}/{name} to {NODE_NAME}");
-            self.record(
-                &pod,
-                EventSpec {
-                    component: "default-scheduler",
-                    ..normal("Scheduled", message, None)
-                },
-            );
-        }
-        let logins = self.logins(&pod);
-        let mut results = Vec::new();
-        let mut init_failed = false;
-        for (container, image, init) in containers(&pod) {
-            let outcome = if init_failed
-                || (!init
-                    && results
-                        .iter()
-                        .any(|r: &ContainerResult| r.init && r.outcome != Outcome::Running))
-            {
-                waiting("PodInitializing", String::new())
-            } else {
-                self.pull_and_start(&pod, &container, &image, init, &logins).await
-            };
-            init_failed |= init && outcome != Outcome::Running;
-            let full_name = ImageRef::parse(&image).map(|r| r.name());
-            results.push(ContainerResult {
-                name: container,
-                image,
-                full_name,
-                init,
-                outcome,
-            });
-        }
+        self.schedule(&pod);
+        let mut results = self.pull_all(&pod).await;
         let Some(pod) = self.store.set_pod_status(
             &ns,
             &name,
@@ -109,6 +73,49 @@ impl Kubelet {
             NODE_NAME,
             status::pod_status(&uid, &results, &now()),
         );
+    }
+
+    /// The scheduler's part: an unbound pod is assigned to the node.
+    fn schedule(&self, pod: &Value) {
+        let unbound = pod
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty);
+        if unbound {
+            let (ns, name) = (object::namespace(pod), object::name(pod));
+            let message = format!("Successfully assigned {ns}/{name} to {NODE_NAME}");
+            let spec = EventSpec {
+                component: "default-scheduler",
+                ..normal("Scheduled", message, None)
+            };
+            self.record(pod, spec);
+        }
+    }
+
+    /// Init containers in order (the first failure holds the rest and every container
+    /// in `PodInitializing`), then every container.
+    async fn pull_all(&self, pod: &Value) -> Vec<ContainerResult> {
+        let logins = self.logins(pod);
+        let mut results = Vec::new();
+        let mut init_failed = false;
+        for (container, image, init) in containers(pod) {
+            let outcome = if init_failed {
+                waiting("PodInitializing", String::new())
+            } else {
+                self.pull_and_start(pod, &container, &image, init, &logins)
+                    .await
+            };
+            init_failed |= init && outcome != Outcome::Running;
+            let full_name = ImageRef::parse(&image).map(|r| r.name());
+            results.push(ContainerResult {
+                name: container,
+                image,
+                full_name,
+                init,
+                outcome,
+            });
+        }
+        results
     }
 
     /// Pulls one image and reports it; the container's outcome.

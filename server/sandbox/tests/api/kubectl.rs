@@ -238,3 +238,86 @@ async fn kubectl_drives_the_sandbox() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn kubectl_sees_service_accounts_admission_and_image_pulls() {
+    let sb = sandbox(Seed::Demo).await;
+    let Some(k) = Kubectl::new(&sb) else { return };
+    assert_eq!(
+        k.ok(&["create", "namespace", "x"]).await.trim(),
+        "namespace/x created"
+    );
+    let sas = k.ok(&["get", "sa", "-n", "x"]).await;
+    assert!(
+        sas.lines().next().unwrap().starts_with("NAME")
+            && sas.lines().any(|l| l.starts_with("default ")),
+        "{sas}"
+    );
+    let manifest = k.dir().join("pods.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: private\n  namespace: x\nspec:\n  containers:\n  - name: app\n    image: ghcr.io/acme/app:1.0\n\
+         ---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: public\n  namespace: x\nspec:\n  containers:\n  - name: web\n    image: nginx\n",
+    )
+    .unwrap();
+    let created = k
+        .ok(&[
+            "create",
+            "-f",
+            manifest.to_str().unwrap(),
+            "--validate=false",
+        ])
+        .await;
+    assert_eq!(created.trim(), "pod/private created\npod/public created");
+    let mut pods = String::new();
+    for _ in 0..100 {
+        pods = k.ok(&["get", "pods", "-n", "x"]).await;
+        if pods.contains("ImagePullBackOff") && pods.contains("Running") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let row = |name: &str| {
+        pods.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(
+        row("private ").contains("0/1") && row("private ").contains("ImagePullBackOff"),
+        "{pods}"
+    );
+    assert!(
+        row("public ").contains("1/1") && row("public ").contains("Running"),
+        "{pods}"
+    );
+    let described = k.ok(&["describe", "pod", "private", "-n", "x"]).await;
+    for want in [
+        "Failed to pull image \"ghcr.io/acme/app:1.0\"",
+        "Error: ErrImagePull",
+        "Back-off pulling image",
+        "Service Account:  default",
+    ] {
+        assert!(described.contains(want), "{want} missing:\n{described}");
+    }
+    let robot = k.dir().join("robot.yaml");
+    std::fs::write(
+        &robot,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: robot\n  namespace: x\nspec:\n  serviceAccountName: robot\n  containers:\n  - name: app\n    image: nginx\n",
+    )
+    .unwrap();
+    let (ok, _, err) = k
+        .run(&["create", "-f", robot.to_str().unwrap(), "--validate=false"])
+        .await;
+    assert!(
+        !ok && err.contains("Error from server (Forbidden): error when creating")
+            && err.contains("pods \"robot\" is forbidden: error looking up service account x/robot: serviceaccount \"robot\" not found"),
+        "{err}"
+    );
+    let demo = k.ok(&["get", "pods", "-A"]).await;
+    assert!(
+        demo.contains("ImagePullBackOff") && demo.contains("Running"),
+        "{demo}"
+    );
+    sb.shutdown().await;
+}

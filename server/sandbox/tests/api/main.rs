@@ -1,10 +1,12 @@
 //! Integration tests for the sandbox cluster, one binary: every test starts its own
 //! sandbox on 127.0.0.1:0 and talks to it through kube-rs (or kubectl / raw HTTP).
 
+mod admission;
 mod crud;
 mod errors;
 mod faults;
 mod kubectl;
+mod kubelet;
 mod watch;
 
 use std::net::SocketAddr;
