@@ -9,6 +9,7 @@ use leptos_router::hooks::use_location;
 use crate::api::access::logout;
 use crate::api::cluster::ClusterStatus;
 use crate::ui::components::{full_navigation, use_hydrated, UserResource};
+use crate::ui::pages::REGISTRIES;
 use crate::AppError;
 
 /// The cluster status resource provided by [`crate::App`].
@@ -39,14 +40,14 @@ pub fn Header() -> impl IntoView {
     let signed_out_page = move || matches!(location.pathname.get().as_str(), "/login" | "/setup");
     view! {
         <header class="site-header">
-            <a class="brand" href="/">
+            <a class="brand" href=REGISTRIES>
                 <span class="brand-mark" aria-hidden="true">"▣"</span>
                 "regboard"
             </a>
             {move || (!signed_out_page()).then(|| view! {
                 <nav aria-label="Main">
                     <ul class="nav">
-                        <li><A href="/" exact=true>"Registries"</A></li>
+                        <li><A href=REGISTRIES>"Registries"</A></li>
                         <li><A href="/projects">"Projects"</A></li>
                         <li><A href="/namespaces">"Namespaces"</A></li>
                         <li><A href="/access">"Access"</A></li>

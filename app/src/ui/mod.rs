@@ -8,7 +8,7 @@ mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use components::UserResource;
@@ -59,7 +59,8 @@ pub fn App() -> impl IntoView {
             <main id="main" class="page">
                 <ErrorBoundary fallback=|errors| view! { <ErrorPage errors/> }>
                     <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=RegistriesPage/>
+                        <Route path=path!("/") view=HomeRedirect/>
+                        <Route path=path!("/registries") view=RegistriesPage/>
                         <Route path=path!("/registries/new") view=NewRegistryPage/>
                         <Route path=path!("/registries/p/:project/:name") view=RegistryDetailPage/>
                         <Route path=path!("/registries/ns/:namespace/:name") view=RegistryDetailPage/>
@@ -77,6 +78,17 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// `/` leads to the registries list: a 302 when rendered on the server, a
+/// replacing navigation in the browser (so "Back" does not bounce).
+#[component]
+fn HomeRedirect() -> impl IntoView {
+    let options = leptos_router::NavigateOptions {
+        replace: true,
+        ..Default::default()
+    };
+    view! { <Redirect path=pages::REGISTRIES options/> }
 }
 
 /// Marks `<body data-hydrated="true">` once the client-side code runs, so

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::audit::{get_audit_head, get_audit_page, AuditEventView, AuditFilter};
-use crate::ui::components::LoadError;
+use crate::ui::components::{Column, DataTable, LoadError};
 
 /// Events as a table, newest first, each linking to its detail page.
 #[component]
@@ -30,21 +30,20 @@ pub fn EventTable(
         .into_iter()
         .map(|e| view! { <EventRow event=e/> })
         .collect_view();
+    let columns = [
+        "Time (UTC)",
+        "Actor",
+        "Action",
+        "Target",
+        "Outcome",
+        "Source",
+    ]
+    .into_iter()
+    .map(Column::Text)
+    .chain([Column::Hidden("Details")])
+    .collect();
     view! {
-        <table class="audit-table" data-testid="audit-events">
-            <thead>
-                <tr>
-                    <th scope="col">"Time (UTC)"</th>
-                    <th scope="col">"Actor"</th>
-                    <th scope="col">"Action"</th>
-                    <th scope="col">"Target"</th>
-                    <th scope="col">"Outcome"</th>
-                    <th scope="col">"Source"</th>
-                    <th scope="col"><span class="visually-hidden">"Details"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="audit-events" class="audit-table" columns>{rows}</DataTable>
     }
     .into_any()
 }

@@ -107,3 +107,42 @@ pub fn SignInAgain() -> impl IntoView {
         <p><a href=href data-testid="sign-in-again" rel="external">"Sign in again"</a></p>
     }
 }
+
+/// The failure of a form's submission, split the way the form shows it:
+/// per field, in a notice, or (a conflict) near the name.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    error: Memo<Option<AppError>>,
+    fields: &'static [&'static str],
+}
+
+impl FormErrors {
+    /// `error` for a form whose fields the server may name are `fields`.
+    pub fn new(error: Memo<Option<AppError>>, fields: &'static [&'static str]) -> Self {
+        Self { error, fields }
+    }
+
+    /// The message beside `field`.
+    pub fn field(self, field: &'static str) -> Signal<Option<String>> {
+        Signal::derive(move || self.error.with(|e| field_message(e.as_ref(), field)))
+    }
+
+    /// The error that belongs to no field, for the form's notice.
+    pub fn general(self) -> Signal<Option<AppError>> {
+        Signal::derive(move || self.error.with(|e| general_error(e.as_ref(), self.fields)))
+    }
+
+    /// The sentence of a conflict.
+    pub fn conflict(self) -> Signal<Option<String>> {
+        Signal::derive(move || match self.error.get() {
+            Some(AppError::Conflict(m)) => Some(m),
+            _ => None,
+        })
+    }
+
+    /// The message beside `field`, or else a conflict's sentence.
+    pub fn field_or_conflict(self, field: &'static str) -> Signal<Option<String>> {
+        let (f, c) = (self.field(field), self.conflict());
+        Signal::derive(move || f.get().or_else(|| c.get()))
+    }
+}

@@ -7,14 +7,17 @@ mod errors;
 mod field;
 mod hydrated;
 mod session;
+mod table;
 mod time;
 
 pub use badges::{ScopeBadge, StateBadge, SyncSummaryView};
 pub use confirm::ConfirmPanel;
 pub use errors::{
-    failure, field_message, general_error, ErrorNotice, FieldError, LoadError, SignInAgain,
+    failure, field_message, general_error, ErrorNotice, FieldError, FormErrors, LoadError,
+    SignInAgain,
 };
-pub use field::InputField;
+pub use field::{field_aria, AlsoDescribed, Field, InputField, TextAreaField};
 pub use hydrated::use_hydrated;
 pub use session::{full_navigation, safe_next, UserResource};
+pub use table::{Column, DataTable, EmptyState, SubmitButton};
 pub use time::now_unix;

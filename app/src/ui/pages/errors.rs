@@ -14,7 +14,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <Title text="Page not found"/>
         <h1>"Page not found"</h1>
-        <p>"There is no page at this address. Use the navigation above, or go to "<a href="/">"Registries"</a>"."</p>
+        <p>"There is no page at this address. Use the navigation above, or go to "<a href=super::REGISTRIES>"Registries"</a>"."</p>
     }
 }
 

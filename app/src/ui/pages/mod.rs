@@ -13,5 +13,7 @@ pub use audit::{AuditEventDetailPage, AuditLogPage};
 pub use errors::{ErrorPage, NotFound};
 pub use namespaces::NamespacesPage;
 pub use projects::ProjectsPage;
-pub use registries::{EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage};
+pub use registries::{
+    EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage, LIST as REGISTRIES,
+};
 pub use session::{LoginPage, SetupPage};

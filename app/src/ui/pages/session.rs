@@ -124,7 +124,7 @@ pub fn SetupPage() -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = setup.value().get() {
-            full_navigation("/");
+            full_navigation(super::REGISTRIES);
         }
     });
     let error = Memo::new(move |_| setup.value().get().and_then(Result::err));

@@ -13,9 +13,11 @@ use crate::api::projects::list_projects;
 use crate::domain::access::{Role, Subject};
 use crate::domain::scope::Scope;
 use crate::ui::components::{
-    failure, field_message, general_error, use_hydrated, ErrorNotice, FieldError, ScopeBadge,
+    failure, field_aria, use_hydrated, Column, DataTable, ErrorNotice, Field, FormErrors,
+    InputField, ScopeBadge, SubmitButton,
 };
 use crate::AppError;
+use Column::{Hidden, Text};
 
 /// Project and namespace names the caller may see, for the scope's datalist.
 pub(super) type ScopeNames = Resource<(Vec<String>, Vec<String>)>;
@@ -57,24 +59,18 @@ pub(super) fn GrantsSection(
         }
         .into_any()
     } else {
+        let columns = vec![
+            Text("Who"),
+            Text("Role"),
+            Text("Where"),
+            Text("Granted by"),
+            Text("When"),
+            Hidden("Actions"),
+        ];
         view! {
-            <div class="table-scroll">
-                <table data-testid="grants">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Who"</th>
-                            <th scope="col">"Role"</th>
-                            <th scope="col">"Where"</th>
-                            <th scope="col">"Granted by"</th>
-                            <th scope="col">"When"</th>
-                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {grants.into_iter().map(|grant| view! { <GrantRow grant on_changed/> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable testid="grants" columns>
+                {grants.into_iter().map(|grant| view! { <GrantRow grant on_changed/> }).collect_view()}
+            </DataTable>
         }
         .into_any()
     };
@@ -210,7 +206,6 @@ fn CreateGrantForm(
     names: ScopeNames,
     on_changed: OnChanged,
 ) -> impl IntoView {
-    let hydrated = use_hydrated();
     let subject = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Viewer.as_str().to_owned());
     let kind = RwSignal::new("namespace".to_owned());
@@ -228,12 +223,7 @@ fn CreateGrantForm(
         }
     });
     let error = Memo::new(move |_| local_error.get().or_else(|| failure(create.value().get())));
-    let msg = move |field: &'static str| {
-        Signal::derive(move || error.with(|e| field_message(e.as_ref(), field)))
-    };
-    let general = Signal::derive(move || {
-        error.with(|e| general_error(e.as_ref(), &["subject", "role", "scope"]))
-    });
+    let errors = FormErrors::new(error, &["subject", "role", "scope"]);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         local_error.set(None);
@@ -252,92 +242,101 @@ fn CreateGrantForm(
             Err(e) => local_error.set(Some(e)),
         }
     };
-    let invalid = move |s: Signal<Option<String>>| move || s.get().is_some().to_string();
-    let described = move |s: Signal<Option<String>>, id: &'static str| move || s.get().map(|_| id);
-    let list = move || {
-        if kind.get() == "project" {
-            "grant-projects"
-        } else {
-            "grant-namespaces"
-        }
-    };
-    let scope_label = move || {
-        if kind.get() == "project" {
-            "Project"
-        } else {
-            "Namespace"
-        }
-    };
     view! {
         <form class="inline-form access-form" method="post" novalidate=true on:submit=on_submit
             data-testid="create-grant" aria-labelledby="create-grant-heading">
             <h3 id="create-grant-heading" class="form-title">"New grant"</h3>
-            <ErrorNotice error=general testid="create-grant-error"/>
-            <label>
-                "Who"
-                <select name="subject" data-testid="grant-subject"
-                    aria-invalid=invalid(msg("subject"))
-                    aria-describedby=described(msg("subject"), "grant-subject-error")
-                    on:change=move |ev| subject.set(event_target_value(&ev))>
-                    {option(subject, String::new(), "Choose a user or team…".to_owned())}
-                    <optgroup label="Users">
-                        {users.into_iter().map(|u| option(subject, subject_value(Subject::User(u.id)), u.name)).collect_view()}
-                    </optgroup>
-                    <optgroup label="Teams">
-                        {teams.into_iter().map(|t| {
-                            option(subject, subject_value(Subject::Team(t.id)), format!("team {}", t.name))
-                        }).collect_view()}
-                    </optgroup>
-                </select>
-                <FieldError id="grant-subject-error" message=msg("subject")/>
-            </label>
-            <label>
-                "Role"
-                <select name="role" data-testid="grant-role"
-                    aria-invalid=invalid(msg("role"))
-                    aria-describedby=described(msg("role"), "grant-role-error")
-                    on:change=move |ev| role.set(event_target_value(&ev))>
-                    {Role::ALL.into_iter().map(|r| option(role, r.as_str().to_owned(), role_label(r).to_owned())).collect_view()}
-                </select>
-                <FieldError id="grant-role-error" message=msg("role")/>
-            </label>
-            <label>
-                "Scope"
-                <select name="scope_kind" data-testid="grant-scope-kind"
-                    on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {option(kind, "namespace".to_owned(), "one namespace".to_owned())}
-                    {option(kind, "project".to_owned(), "a whole project".to_owned())}
-                </select>
-            </label>
-            <label>
-                {scope_label}
-                <input type="text" name="scope" data-testid="grant-scope-name" list=list
-                    autocomplete="off" spellcheck="false" required=true
-                    aria-invalid=invalid(msg("scope"))
-                    aria-describedby=described(msg("scope"), "grant-scope-error")
-                    bind:value=scope_name/>
-                <FieldError id="grant-scope-error" message=msg("scope")/>
-            </label>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let (projects, namespaces) = names.await;
-                    view! {
-                        <datalist id="grant-projects">
-                            {projects.into_iter().map(|p| view! { <option value=p/> }).collect_view()}
-                        </datalist>
-                        <datalist id="grant-namespaces">
-                            {namespaces.into_iter().map(|n| view! { <option value=n/> }).collect_view()}
-                        </datalist>
-                    }
-                })}
-            </Transition>
+            <ErrorNotice error=errors.general() testid="create-grant-error"/>
+            <WhoAndRole users teams subject role errors/>
+            <ScopeFields kind scope_name names message=errors.field("scope")/>
             <div class="actions">
-                <button type="submit" data-testid="create-grant-submit"
-                    disabled=move || !hydrated.get() || create.pending().get()>
-                    {move || if create.pending().get() { "Granting…" } else { "Grant" }}
-                </button>
+                <SubmitButton testid="create-grant-submit" pending=create.pending() label="Grant" busy="Granting…"/>
             </div>
         </form>
+    }
+    .into_any()
+}
+
+/// The subject and role selects.
+#[component]
+fn WhoAndRole(
+    users: Vec<UserView>,
+    teams: Vec<TeamView>,
+    subject: RwSignal<String>,
+    role: RwSignal<String>,
+    errors: FormErrors,
+) -> impl IntoView {
+    let (subject_invalid, subject_described) =
+        field_aria("grant-subject", false, errors.field("subject"));
+    let (role_invalid, role_described) = field_aria("grant-role", false, errors.field("role"));
+    view! {
+        <Field label="Who" id="grant-subject" message=errors.field("subject")>
+            <select id="grant-subject" name="subject" data-testid="grant-subject"
+                aria-invalid=subject_invalid aria-describedby=subject_described
+                on:change=move |ev| subject.set(event_target_value(&ev))>
+                {option(subject, String::new(), "Choose a user or team…".to_owned())}
+                <optgroup label="Users">
+                    {users.into_iter().map(|u| option(subject, subject_value(Subject::User(u.id)), u.name)).collect_view()}
+                </optgroup>
+                <optgroup label="Teams">
+                    {teams.into_iter().map(|t| {
+                        option(subject, subject_value(Subject::Team(t.id)), format!("team {}", t.name))
+                    }).collect_view()}
+                </optgroup>
+            </select>
+        </Field>
+        <Field label="Role" id="grant-role" message=errors.field("role")>
+            <select id="grant-role" name="role" data-testid="grant-role"
+                aria-invalid=role_invalid aria-describedby=role_described
+                on:change=move |ev| role.set(event_target_value(&ev))>
+                {Role::ALL.into_iter().map(|r| option(role, r.as_str().to_owned(), role_label(r).to_owned())).collect_view()}
+            </select>
+        </Field>
+    }
+    .into_any()
+}
+
+/// Project or namespace, and its name (offered from the names the caller
+/// may see).
+#[component]
+fn ScopeFields(
+    kind: RwSignal<String>,
+    scope_name: RwSignal<String>,
+    names: ScopeNames,
+    message: Signal<Option<String>>,
+) -> impl IntoView {
+    let is_project = move || kind.get() == "project";
+    let list = Signal::derive(move || {
+        if is_project() {
+            "grant-projects"
+        } else {
+            "grant-namespaces"
+        }
+    });
+    let label = Signal::derive(move || if is_project() { "Project" } else { "Namespace" });
+    view! {
+        <Field label="Scope" id="grant-scope-kind">
+            <select id="grant-scope-kind" name="scope_kind" data-testid="grant-scope-kind"
+                on:change=move |ev| kind.set(event_target_value(&ev))>
+                {option(kind, "namespace".to_owned(), "one namespace".to_owned())}
+                {option(kind, "project".to_owned(), "a whole project".to_owned())}
+            </select>
+        </Field>
+        <InputField label id="grant-scope" name="scope" testid="grant-scope-name" value=scope_name
+            list message required=true/>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let (projects, namespaces) = names.await;
+                view! {
+                    <datalist id="grant-projects">
+                        {projects.into_iter().map(|p| view! { <option value=p/> }).collect_view()}
+                    </datalist>
+                    <datalist id="grant-namespaces">
+                        {namespaces.into_iter().map(|n| view! { <option value=n/> }).collect_view()}
+                    </datalist>
+                }
+            })}
+        </Transition>
     }
     .into_any()
 }

@@ -11,7 +11,7 @@ use crate::api::access::{
 };
 use crate::domain::secret::Password;
 use crate::ui::components::{
-    failure, field_message, general_error, use_hydrated, ErrorNotice, InputField,
+    failure, field_message, general_error, use_hydrated, Column, DataTable, ErrorNotice, InputField,
 };
 
 /// The users table and, for admins, the form that creates one.
@@ -22,29 +22,23 @@ pub(super) fn UsersSection(
     on_changed: OnChanged,
 ) -> impl IntoView {
     let admin = me.admin;
+    let mut columns = vec![
+        Column::Text("Name"),
+        Column::Text("Status"),
+        Column::Text("Created"),
+    ];
+    if admin {
+        columns.push(Column::Hidden("Actions"));
+    }
     view! {
         <section aria-labelledby="users-heading" data-testid="users-section">
             <h2 id="users-heading">"Users"</h2>
             {(!admin).then(|| view! { <p class="muted">"Only admins change accounts."</p> })}
-            <div class="table-scroll">
-                <table data-testid="users">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Name"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Created"</th>
-                            {admin.then(|| view! {
-                                <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                            })}
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {users.into_iter().map(|user| view! {
-                            <UserRow user me_id=me.id admin on_changed/>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <DataTable testid="users" columns>
+                {users.into_iter().map(|user| view! {
+                    <UserRow user me_id=me.id admin on_changed/>
+                }).collect_view()}
+            </DataTable>
             {admin.then(|| view! { <CreateUserForm on_changed/> })}
         </section>
     }

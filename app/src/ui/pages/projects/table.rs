@@ -5,7 +5,9 @@ use leptos::prelude::*;
 
 use super::OnChanged;
 use crate::api::projects::{create_project, delete_project, rename_project, ProjectSummary};
-use crate::ui::components::{failure, use_hydrated, ConfirmPanel, ErrorNotice};
+use crate::ui::components::{
+    failure, use_hydrated, Column, ConfirmPanel, DataTable, EmptyState, ErrorNotice,
+};
 use crate::AppError;
 
 /// What a row shows below itself.
@@ -21,29 +23,25 @@ enum Panel {
 pub(super) fn ProjectsTable(projects: Vec<ProjectSummary>, on_changed: OnChanged) -> impl IntoView {
     if projects.is_empty() {
         return view! {
-            <section class="notice empty-state" data-testid="projects-empty">
+            <EmptyState testid="projects-empty">
                 <p><strong>"No projects yet — create one below."</strong></p>
-            </section>
+            </EmptyState>
         }
         .into_any();
     }
+    let columns = vec![
+        Column::Text("Name"),
+        Column::Text("Display name"),
+        Column::Text("Description"),
+        Column::Text("Namespaces"),
+        Column::Num("Registries"),
+        Column::Text("Recorded"),
+        Column::Hidden("Actions"),
+    ];
     view! {
-        <div class="table-scroll">
-            <table data-testid="projects">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Display name"</th>
-                        <th scope="col">"Description"</th>
-                        <th scope="col">"Namespaces"</th>
-                        <th scope="col" class="num">"Registries"</th>
-                        <th scope="col">"Recorded"</th>
-                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                    </tr>
-                </thead>
-                {projects.into_iter().map(|project| view! { <ProjectRow project on_changed/> }).collect_view()}
-            </table>
-        </div>
+        <DataTable testid="projects" columns bodies=true>
+            {projects.into_iter().map(|project| view! { <ProjectRow project on_changed/> }).collect_view()}
+        </DataTable>
     }
     .into_any()
 }
@@ -56,7 +54,7 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
     let panel = RwSignal::new(Panel::None);
     let toggle = move |p: Panel| panel.update(|cur| *cur = if *cur == p { Panel::None } else { p });
     let name = project.name.clone();
-    let registries_href = format!("/?project={name}");
+    let registries_href = format!("/registries?project={name}");
     let namespaces = if project.namespaces.is_empty() {
         view! { <span class="muted">"none"</span> }.into_any()
     } else {

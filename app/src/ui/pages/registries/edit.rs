@@ -37,7 +37,7 @@ pub fn NewRegistryPage() -> impl IntoView {
     );
     view! {
         <Title text="Add registry"/>
-        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/">"Registries"</a>" / "</nav>
+        <nav class="breadcrumbs" aria-label="Breadcrumb"><a href=super::LIST>"Registries"</a>" / "</nav>
         <h1>"Add registry"</h1>
         <p class="muted">
             "A project registry reaches every namespace of the project (a copy of the Secret in each); "
@@ -81,7 +81,7 @@ pub fn EditRegistryPage() -> impl IntoView {
     view! {
         <Title text=move || format!("Edit {}", name())/>
         <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <a href="/">"Registries"</a>" / "
+            <a href=super::LIST>"Registries"</a>" / "
             {move || target.get().map(|(scope, name)| view! {
                 <a href=detail_href(&scope, &name)>{name.clone()}</a>" / "
             })}
@@ -103,7 +103,7 @@ pub fn EditRegistryPage() -> impl IntoView {
 pub(super) fn load_error(e: AppError) -> impl IntoView {
     view! {
         <LoadError error=e>
-            <p><a href="/">"Back to the registries"</a></p>
+            <p><a href=super::LIST>"Back to the registries"</a></p>
         </LoadError>
     }
     .into_any()

@@ -1,4 +1,4 @@
-//! The registries list at `/`: filters kept in the URL query (so a filtered
+//! The registries list at `/registries` (`/` leads there): filters kept in the URL query (so a filtered
 //! view can be shared and reloaded), then one row per registry.
 
 use leptos::prelude::*;
@@ -7,12 +7,14 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
-use super::detail_href;
+use super::{detail_href, LIST};
 use crate::api::cluster::list_namespaces;
 use crate::api::projects::list_projects;
 use crate::api::registries::{list_registries, RegistryFilter, RegistrySummary, Scope};
 use crate::domain::age::short_age;
-use crate::ui::components::{now_unix, LoadError, ScopeBadge, SyncSummaryView};
+use crate::ui::components::{
+    now_unix, Column, DataTable, EmptyState, LoadError, ScopeBadge, SyncSummaryView,
+};
 
 /// The sort keys [`RegistryFilter::sort`] accepts, with their labels.
 const SORTS: [(&str, &str); 4] = [
@@ -38,7 +40,7 @@ fn filter_from_query(query: &ParamsMap) -> RegistryFilter {
     }
 }
 
-/// The list's address for `filter`: `/` plus the set fields as a query.
+/// The list's address for `filter`: [`LIST`] plus the set fields as a query.
 fn href_for(filter: &RegistryFilter) -> String {
     let pairs = [
         ("project", &filter.project),
@@ -50,7 +52,7 @@ fn href_for(filter: &RegistryFilter) -> String {
         .into_iter()
         .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
         .collect();
-    format!("/{}", query.to_query_string())
+    format!("{LIST}{}", query.to_query_string())
 }
 
 /// The page.
@@ -82,7 +84,7 @@ pub fn RegistriesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let (rows, now) = registries.await;
                 match rows {
-                    Ok(rows) if rows.is_empty() => view! { <EmptyState filtered=filter.get() != RegistryFilter::default()/> }.into_any(),
+                    Ok(rows) if rows.is_empty() => view! { <NoRegistries filtered=filter.get() != RegistryFilter::default()/> }.into_any(),
                     Ok(rows) => view! { <RegistryTable rows now/> }.into_any(),
                     Err(e) => view! { <LoadError error=e testid="registries-error"/> }.into_any(),
                 }
@@ -94,7 +96,7 @@ pub fn RegistriesPage() -> impl IntoView {
 
 /// Project, namespace, host and sort controls. Selects apply at once; the
 /// host text applies on Enter or "Apply". Without JS the form still works
-/// as a plain GET of `/`.
+/// as a plain GET of the list.
 #[component]
 fn Filters(filter: Memo<RegistryFilter>) -> impl IntoView {
     let choices = Resource::new(
@@ -137,7 +139,7 @@ fn Filters(filter: Memo<RegistryFilter>) -> impl IntoView {
         apply(&|f| f.host = non_empty(host.get_untracked()));
     };
     view! {
-        <form class="filters" method="get" action="/" role="search" aria-label="Filter registries" on:submit=on_submit>
+        <form class="filters" method="get" action=LIST role="search" aria-label="Filter registries" on:submit=on_submit>
             <Transition fallback=|| ()>
                 {move || {
                     let (set_project, set_namespace) = (set_project.clone(), set_namespace.clone());
@@ -175,7 +177,7 @@ fn Filters(filter: Memo<RegistryFilter>) -> impl IntoView {
             <div class="filter-actions">
                 <button type="submit" class="secondary">"Apply"</button>
                 {move || (filter.get() != RegistryFilter::default()).then(|| view! {
-                    <a href="/" data-testid="clear-filters">"Clear filters"</a>
+                    <a href=LIST data-testid="clear-filters">"Clear filters"</a>
                 })}
             </div>
         </form>
@@ -224,11 +226,11 @@ fn non_empty(s: String) -> Option<String> {
 
 /// What the page says when there is nothing to list.
 #[component]
-fn EmptyState(filtered: bool) -> impl IntoView {
+fn NoRegistries(filtered: bool) -> impl IntoView {
     view! {
-        <section class="notice empty-state" data-testid="registries-empty">
+        <EmptyState testid="registries-empty">
             {if filtered {
-                view! { <p>"No registry matches these filters. "<a href="/">"Clear filters"</a></p> }.into_any()
+                view! { <p>"No registry matches these filters. "<a href=LIST>"Clear filters"</a></p> }.into_any()
             } else {
                 view! {
                     <p><strong>"No registries yet — add one."</strong></p>
@@ -236,7 +238,7 @@ fn EmptyState(filtered: bool) -> impl IntoView {
                     <p><a class="button" href="/registries/new">"Add registry"</a></p>
                 }.into_any()
             }}
-        </section>
+        </EmptyState>
     }
     .into_any()
 }
@@ -244,28 +246,18 @@ fn EmptyState(filtered: bool) -> impl IntoView {
 #[component]
 fn RegistryTable(rows: Vec<RegistrySummary>, now: i64) -> impl IntoView {
     let count = rows.len();
+    let columns = ["Name", "Scope", "Hosts", "Username", "Namespaces", "Sync"]
+        .into_iter()
+        .map(Column::Text)
+        .chain([Column::Num("Age")])
+        .collect();
     view! {
         <p class="muted" data-testid="registry-count">
             {format!("{count} {}", if count == 1 { "registry" } else { "registries" })}
         </p>
-        <div class="table-scroll">
-            <table data-testid="registries">
-                <thead>
-                    <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Scope"</th>
-                        <th scope="col">"Hosts"</th>
-                        <th scope="col">"Username"</th>
-                        <th scope="col">"Namespaces"</th>
-                        <th scope="col">"Sync"</th>
-                        <th scope="col" class="num">"Age"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows.into_iter().map(|row| view! { <RegistryRow row now/> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable testid="registries" columns>
+            {rows.into_iter().map(|row| view! { <RegistryRow row now/> }).collect_view()}
+        </DataTable>
     }
     .into_any()
 }

@@ -1,4 +1,4 @@
-//! The registry pages: the list (`/`), the create form (`/registries/new`),
+//! The registry pages: the list (`/registries`, where `/` leads), the create form (`/registries/new`),
 //! the detail page and the edit form of one registry
 //! (`/registries/{p|ns}/:scope/:name[/edit]`).
 //!
@@ -8,6 +8,7 @@
 
 mod detail;
 mod edit;
+mod fields;
 mod form;
 mod hosts;
 mod list;
@@ -46,3 +47,6 @@ fn use_registry_param() -> Memo<Option<(Scope, String)>> {
     let params = use_params_map();
     Memo::new(move |_| params.with(scope_and_name))
 }
+
+/// The registries list: the product's home page.
+pub const LIST: &str = "/registries";

@@ -1,0 +1,93 @@
+//! The registry form's inputs as signals, and what they submit.
+
+use leptos::prelude::*;
+
+use super::form::FormMode;
+use crate::api::registries::{RegistryInput, Scope};
+use crate::domain::secret::Password;
+use crate::AppError;
+
+/// The form's inputs.
+#[derive(Clone, Copy)]
+pub(super) struct Fields {
+    pub(super) scope_kind: RwSignal<String>,
+    pub(super) project: RwSignal<String>,
+    pub(super) namespace: RwSignal<String>,
+    pub(super) name: RwSignal<String>,
+    pub(super) hosts: RwSignal<Vec<String>>,
+    pub(super) username: RwSignal<String>,
+    pub(super) password: RwSignal<String>,
+    pub(super) email: RwSignal<String>,
+    pub(super) description: RwSignal<String>,
+}
+
+impl Fields {
+    /// Empty, or filled from the registry being edited.
+    pub(super) fn new(mode: &FormMode) -> Self {
+        let fields = Fields {
+            scope_kind: RwSignal::new("namespace".to_owned()),
+            project: RwSignal::default(),
+            namespace: RwSignal::default(),
+            name: RwSignal::default(),
+            hosts: RwSignal::default(),
+            username: RwSignal::default(),
+            password: RwSignal::default(),
+            email: RwSignal::default(),
+            description: RwSignal::default(),
+        };
+        match mode {
+            FormMode::Create { initial, .. } => match initial {
+                Some(Scope::Project { project }) => {
+                    fields.scope_kind.set("project".to_owned());
+                    fields.project.set(project.clone());
+                }
+                Some(Scope::Namespace { namespace }) => fields.namespace.set(namespace.clone()),
+                None => {}
+            },
+            FormMode::Edit(detail) => {
+                let s = &detail.summary;
+                fields.name.set(s.name.clone());
+                fields.hosts.set(s.hosts.clone());
+                fields.username.set(s.username.clone().unwrap_or_default());
+                fields.email.set(detail.email.clone().unwrap_or_default());
+                fields.description.set(s.description.clone());
+            }
+        }
+        fields
+    }
+
+    /// The scope chosen in the create form, or a message for the scope field.
+    pub(super) fn chosen_scope(&self) -> Result<Scope, AppError> {
+        let invalid = |message: &str| AppError::Invalid {
+            field: Some("scope".to_owned()),
+            message: message.to_owned(),
+        };
+        if self.scope_kind.get_untracked() == "project" {
+            let project = self.project.get_untracked();
+            if project.is_empty() {
+                return Err(invalid("Choose the project this registry is for."));
+            }
+            Ok(Scope::Project { project })
+        } else {
+            let namespace = self.namespace.get_untracked();
+            if namespace.is_empty() {
+                return Err(invalid("Choose the namespace this registry is for."));
+            }
+            Ok(Scope::Namespace { namespace })
+        }
+    }
+
+    /// What the form submits for `scope`.
+    pub(super) fn input(&self, scope: Scope) -> RegistryInput {
+        let email = self.email.get_untracked().trim().to_owned();
+        RegistryInput {
+            scope,
+            name: self.name.get_untracked().trim().to_owned(),
+            hosts: self.hosts.get_untracked(),
+            username: self.username.get_untracked().trim().to_owned(),
+            password: Password::new(self.password.get_untracked()),
+            email: (!email.is_empty()).then_some(email),
+            description: self.description.get_untracked().trim().to_owned(),
+        }
+    }
+}
