@@ -43,11 +43,11 @@ test("a namespace registry is created and listed", async ({ page }) => {
   await expect(list.row(name)).toBeVisible();
   // Filters also apply in place, and "Clear filters" brings everything back.
   await list.filterNamespace.selectOption("search-dev");
-  await expect(page).toHaveURL(/\/\?namespace=search-dev$/);
+  await expect(page).toHaveURL(/\/registries\?namespace=search-dev$/);
   await expect(list.row(name)).toHaveCount(0);
   await expect(list.loadError).toHaveCount(0);
   await list.clearFilters.click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/registries$/);
   await expect(list.row(name)).toBeVisible();
   await expect(list.loadError).toHaveCount(0);
 
@@ -178,7 +178,7 @@ test("deleting asks first, then removes the registry from the list and the clust
 
   await detail.askToDelete();
   await detail.confirmDeletion();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/registries$/);
   const list = new RegistriesPage(page);
   await expect(list.heading).toHaveText("Registries");
   // The list loaded (client-side, after the navigation) and no longer has it.

@@ -20,5 +20,5 @@ test("an unknown address answers 404 with a page that leads back", async ({ page
   expect(response?.status()).toBe(404);
   await expect(shell.heading).toHaveText("Page not found");
   await page.getByRole("main").getByRole("link", { name: "Registries" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/registries$/);
 });
