@@ -50,6 +50,13 @@ pub enum AppError {
         /// How long to wait before the next attempt.
         retry_after_secs: u64,
     },
+    /// The server is at its limit for this kind of work (password hashing);
+    /// the request may be repeated after `retry_after_secs`.
+    #[error("The server is busy; try again in {retry_after_secs} seconds.")]
+    Busy {
+        /// How long to wait before repeating the request.
+        retry_after_secs: u64,
+    },
     /// The server function machinery itself failed (network, encoding).
     #[error("The request could not be completed: {0}")]
     Transport(String),
@@ -83,7 +90,7 @@ impl AppError {
             AppError::Forbidden(_) | AppError::NotAllowed(_) => 403,
             AppError::Unauthenticated(_) => 401,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::ClusterUnavailable(_) => 503,
+            AppError::ClusterUnavailable(_) | AppError::Busy { .. } => 503,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
         }
     }

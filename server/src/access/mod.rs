@@ -175,6 +175,16 @@ fn target(kind: &str, name: Option<&str>, scope: Option<&Scope>) -> AuditTarget 
     }
 }
 
+/// The longest prefix of `text` of at most `max` bytes that ends on a
+/// character boundary.
+fn capped(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
+}
+
 /// A user or team name as a field error of the form field `name`.
 fn valid_name(name: &str) -> Result<(), AppError> {
     check_account_name(name).map_err(|message| AppError::Invalid {

@@ -8,13 +8,29 @@ use regboard_app::AppError;
 use serde_json::json;
 use tower_sessions::Session;
 
-use super::{current, store, target, valid_name, Access};
+use super::{capped, current, store, target, valid_name, Access};
 use crate::audit::Actor;
 use crate::auth::{check_new_password, AuthRecord, UserState, Verdict};
 use crate::error::{internal, Error};
 
 /// The session key holding the [`AuthRecord`].
 pub const AUTH_KEY: &str = "regboard.auth";
+
+/// Bytes of a name typed into a refused sign-in or setup that are recorded.
+pub const TYPED_NAME_BYTES: usize = 64;
+/// Bytes of a typed name the throttle keys on (names have at most 64).
+const THROTTLE_KEY_BYTES: usize = 65;
+
+/// The audit details naming what a stranger typed as a user name: at most
+/// [`TYPED_NAME_BYTES`] of it, with `name_cut` when it was longer.
+fn typed_name(name: &str) -> serde_json::Value {
+    let shown = capped(name, TYPED_NAME_BYTES);
+    if shown.len() < name.len() {
+        json!({ "name": shown, "name_cut": true, "name_bytes": name.len() })
+    } else {
+        json!({ "name": shown })
+    }
+}
 
 /// The one answer to a refused sign-in, whatever the reason.
 const WRONG: &str = "The user name or password is not right.";
@@ -99,7 +115,6 @@ impl Access {
     ) -> Result<CurrentUser, AppError> {
         let name = name.trim();
         let address = caller.source_addr.as_deref();
-        let attempted: String = name.chars().take(64).collect();
         let failed = |e: AppError| async move {
             let result: Result<(), AppError> = Err(e.clone());
             self.audit
@@ -109,31 +124,42 @@ impl Access {
                     "session.login.failed",
                     target("session", None, None),
                     &result,
-                    json!({ "name": attempted }),
+                    typed_name(name),
                 )
                 .await;
             e
         };
-        if let Err(wait) = self.throttle.check(name, address) {
-            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            return Err(failed(AppError::TooManyAttempts {
-                retry_after_secs: secs.max(1),
-            })
-            .await);
-        }
+        // No account name is longer than 64 bytes: a longer one is throttled
+        // under its prefix rather than remembered whole.
+        let key = capped(name, THROTTLE_KEY_BYTES);
+        // Counted before the password is checked, so parallel guesses
+        // cannot all pass the throttle.
+        let attempt = match self.throttle.reserve(&key, address) {
+            Ok(attempt) => attempt,
+            Err(wait) => {
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                return Err(failed(AppError::TooManyAttempts {
+                    retry_after_secs: secs.max(1),
+                })
+                .await);
+            }
+        };
         let user = store::user_by_name(&self.db, name)
             .await
             .map_err(internal)?;
         let usable = user.as_ref().filter(|u| !u.disabled);
-        let matched = self
+        let matched = match self
             .passwords
             .verify(password, usable.map(|u| u.password_hash.as_str()))
-            .await;
+            .await
+        {
+            Ok(matched) => matched,
+            Err(e) => return Err(failed(e).await),
+        };
         let Some(user) = usable.filter(|_| matched) else {
-            self.throttle.failed(name, address);
             return Err(failed(AppError::Unauthenticated(WRONG.into())).await);
         };
-        self.throttle.succeeded(name);
+        self.throttle.succeeded(attempt);
         self.start_session(session, user).await?;
         let principal = principal(user);
         self.audit
@@ -209,21 +235,32 @@ impl Access {
                 .ok_or_else(|| internal(sqlx::Error::RowNotFound))
         }
         .await;
-        let actor = match &result {
-            Ok(user) => Actor::User {
-                id: user.id,
-                name: user.name.clone(),
-            },
-            Err(_) => Actor::Anonymous,
+        // A refused name is typed by a stranger: only its prefix is kept.
+        let (actor, shown, mut details) = match &result {
+            Ok(user) => (
+                Actor::User {
+                    id: user.id,
+                    name: user.name.clone(),
+                },
+                user.name.clone(),
+                json!({ "name": user.name }),
+            ),
+            Err(_) => (
+                Actor::Anonymous,
+                capped(name, TYPED_NAME_BYTES),
+                typed_name(name),
+            ),
         };
+        details["admin"] = json!(true);
+        details["via"] = json!("setup link");
         self.audit
             .record_result_as(
                 actor,
                 caller,
                 "user.create",
-                target("user", Some(name), None),
+                target("user", Some(&shown), None),
                 &result,
-                json!({ "name": name, "admin": true, "via": "setup link" }),
+                details,
             )
             .await;
         let user = result?;
@@ -252,7 +289,7 @@ impl Access {
             if !self
                 .passwords
                 .verify(current_password, Some(&row.password_hash))
-                .await
+                .await?
             {
                 return Err(AppError::Invalid {
                     field: Some("current".into()),

@@ -8,8 +8,21 @@ use super::chain::{ChainRow, Hasher, GENESIS};
 use super::{Actor, AppendedEvent, NewEvent};
 use crate::error::Result;
 
-/// Longest stored untrusted text (source address, user agent, request id).
+/// Longest stored untrusted text in bytes (source address, user agent,
+/// request id), after escaping.
 const MAX_UNTRUSTED: usize = 512;
+/// Longest stored actor name, action and target kind, in bytes.
+const MAX_WORD: usize = 128;
+/// Longest stored target project, namespace or name, in bytes (Kubernetes
+/// names have at most 253).
+const MAX_NAME: usize = 256;
+/// Longest stored details JSON as a whole, in bytes.
+pub const MAX_DETAILS: usize = 8 * 1024;
+/// What ends a stored text that was cut to its cap.
+pub const CUT: &str = "…";
+/// The most one stored row's text can take: every capped column at its cap.
+#[cfg(test)]
+pub const MAX_ROW_TEXT: usize = 3 * MAX_UNTRUSTED + 3 * MAX_WORD + 3 * MAX_NAME + MAX_DETAILS;
 /// What replaces a secret-looking value in details.
 pub const REDACTED: &str = "[redacted]";
 
@@ -73,21 +86,59 @@ pub fn prepare(event: NewEvent) -> Prepared {
         // A caller bug: say so without the value.
         tracing::warn!(action = %event.action, redacted, "secret-looking keys were removed from audit details");
     }
+    let name = |n: Option<String>| n.map(|n| cap(&n, MAX_NAME));
     Prepared {
         actor_kind,
         actor_id,
-        actor_name,
+        actor_name: cap(&actor_name, MAX_WORD),
         source_addr: event.origin.source_addr.as_deref().map(untrusted),
         user_agent: event.origin.user_agent.as_deref().map(untrusted),
         request_id: event.origin.request_id.as_deref().map(untrusted),
-        action: event.action,
-        target_kind: event.target.kind,
-        target_project: event.target.project,
-        target_namespace: event.target.namespace,
-        target_name: event.target.name,
+        action: cap(&event.action, MAX_WORD),
+        target_kind: cap(&event.target.kind, MAX_WORD),
+        target_project: name(event.target.project),
+        target_namespace: name(event.target.namespace),
+        target_name: name(event.target.name),
         outcome: event.outcome.as_str(),
         status_code: event.status_code.map(i64::from),
-        details: details.to_string(),
+        details: capped_details(&details),
+    }
+}
+
+/// `text` if it fits in `max` bytes, else its longest prefix (cut on a
+/// character boundary) that fits with [`CUT`] after it.
+pub fn cap(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max.saturating_sub(CUT.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{CUT}", &text[..end])
+}
+
+/// The details as JSON text of at most [`MAX_DETAILS`] bytes: whole when
+/// they fit, else an object saying they were cut, with how long they were
+/// and as much of their text as fits.
+fn capped_details(details: &Value) -> String {
+    let text = details.to_string();
+    if text.len() <= MAX_DETAILS {
+        return text;
+    }
+    let mut keep = MAX_DETAILS / 2;
+    loop {
+        let cut = serde_json::json!({
+            "cut": true,
+            "bytes": text.len(),
+            "text": cap(&text, keep),
+        })
+        .to_string();
+        // Escaping can lengthen the kept text; keep less until it fits.
+        if cut.len() <= MAX_DETAILS || keep == 0 {
+            return cut;
+        }
+        keep /= 2;
     }
 }
 
@@ -173,17 +224,21 @@ async fn next_link(conn: &mut SqliteConnection) -> Result<(i64, String, String)>
 }
 
 /// Client-supplied text made safe to store and print: control characters
-/// escaped (`\n`, `\u{1b}`), at most [`MAX_UNTRUSTED`] characters.
+/// escaped (`\n`, `\u{1b}`), at most [`MAX_UNTRUSTED`] bytes (marked with
+/// [`CUT`] when cut).
 pub fn untrusted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_UNTRUSTED));
-    for c in text.chars().take(MAX_UNTRUSTED) {
+    let mut out = String::with_capacity(text.len().min(MAX_UNTRUSTED + 8));
+    for c in text.chars() {
         if c.is_control() || c == '\\' {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
+        if out.len() > MAX_UNTRUSTED {
+            break;
+        }
     }
-    out
+    cap(&out, MAX_UNTRUSTED)
 }
 
 /// Replaces the value of every key that looks like it holds a secret;
@@ -262,6 +317,49 @@ mod tests {
             "<script>",
             "HTML is escaped when rendered"
         );
-        assert_eq!(untrusted(&"x".repeat(2000)).len(), MAX_UNTRUSTED);
+        let long = untrusted(&"x".repeat(2000));
+        assert!(long.len() <= MAX_UNTRUSTED && long.ends_with(CUT), "{long}");
+        let escaped = untrusted(&"\u{1b}".repeat(2000));
+        assert!(escaped.len() <= MAX_UNTRUSTED, "{}", escaped.len());
+    }
+
+    #[test]
+    fn texts_are_cut_on_a_character_boundary_and_marked() {
+        assert_eq!(cap("short", 10), "short");
+        let cut = cap(&"é".repeat(100), 64);
+        assert!(cut.len() <= 64 && cut.ends_with(CUT), "{cut}");
+        assert!(cut.trim_end_matches(CUT).chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn every_column_of_a_huge_event_is_capped() {
+        let huge = "\u{1}é".repeat(400_000);
+        let event = NewEvent {
+            actor: Actor::User {
+                id: 1,
+                name: huge.clone(),
+            },
+            origin: super::super::Origin {
+                request_id: Some(huge.clone()),
+                source_addr: Some(huge.clone()),
+                user_agent: Some(huge.clone()),
+            },
+            action: huge.clone(),
+            target: super::super::AuditTarget {
+                kind: huge.clone(),
+                project: Some(huge.clone()),
+                namespace: Some(huge.clone()),
+                name: Some(huge.clone()),
+            },
+            outcome: super::super::Outcome::Denied,
+            status_code: Some(401),
+            details: serde_json::json!({ "name": huge, "list": [huge] }),
+        };
+        let row = prepare(event);
+        let total = row.searchable_text().len();
+        assert!(total <= MAX_ROW_TEXT + 16, "{total} bytes");
+        let details: Value = serde_json::from_str(&row.details).unwrap();
+        assert_eq!(details["cut"], true, "{details}");
+        assert!(row.details.len() <= MAX_DETAILS);
     }
 }

@@ -13,4 +13,4 @@ pub use clock::Clock;
 pub use password::{check_new_password, Passwords};
 pub use session::{AuthRecord, SessionPolicy, UserState, Verdict};
 pub use setup::{SetupToken, SETUP_TOKEN_TTL};
-pub use throttle::{LoginThrottle, ThrottleLimits};
+pub use throttle::{Attempt, LoginThrottle, ThrottleLimits};

@@ -1,7 +1,13 @@
 //! Password hashing (argon2id, OWASP's m = 19 MiB, t = 2, p = 1) and the
-//! rules for a new password. Hashing runs on tokio's blocking pool.
+//! rules for a new password. Hashing runs on tokio's blocking pool, at most
+//! one hash per core at once (each takes 19 MiB): past that a request waits
+//! up to [`BUSY_WAIT`], then is refused with "busy, retry".
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -19,10 +25,19 @@ pub const ITERATIONS: u32 = 2;
 /// Parallelism.
 pub const PARALLELISM: u32 = 1;
 
+/// How long a request waits for a free hashing slot before it is refused.
+pub const BUSY_WAIT: Duration = Duration::from_secs(2);
+/// The Retry-After of a request refused for want of a hashing slot.
+pub const BUSY_RETRY_SECS: u64 = 2;
+
 /// Hashes and verifies passwords.
 #[derive(Clone)]
 pub struct Passwords {
     argon: Arc<Argon2<'static>>,
+    /// One permit per core: hashes running at once.
+    slots: Arc<Semaphore>,
+    /// Password verifications run so far (for tests and metrics).
+    checks: Arc<AtomicU64>,
     /// The hash of a random password, verified against when the user is
     /// unknown so that both answers take the same time.
     dummy: Arc<str>,
@@ -36,9 +51,32 @@ impl Passwords {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy = hash_with(&argon, uuid::Uuid::new_v4().to_string().as_bytes())
             .expect("hashing a random password works");
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
             argon: Arc::new(argon),
+            slots: Arc::new(Semaphore::new(cores)),
+            checks: Arc::default(),
             dummy: dummy.into(),
+        }
+    }
+
+    /// How many password verifications have run (each is one argon2 hash).
+    pub fn checks(&self) -> u64 {
+        self.checks.load(Ordering::Relaxed)
+    }
+
+    /// A hashing slot, waiting up to [`BUSY_WAIT`] for one.
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        let busy = || AppError::Busy {
+            retry_after_secs: BUSY_RETRY_SECS,
+        };
+        match tokio::time::timeout(BUSY_WAIT, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(internal(Error::Bug("the hashing slots were closed".into()))),
+            Err(_) => {
+                tracing::warn!("every password hashing slot is busy; refusing a request");
+                Err(busy())
+            }
         }
     }
 
@@ -46,20 +84,28 @@ impl Passwords {
     pub async fn hash(&self, password: &Password) -> Result<String, AppError> {
         let argon = self.argon.clone();
         let password = password.clone();
-        tokio::task::spawn_blocking(move || hash_with(&argon, password.expose().as_bytes()))
-            .await
-            .map_err(|e| internal(Error::Bug(format!("the password hashing task failed: {e}"))))?
-            .map_err(|e| internal(Error::Bug(format!("hashing a password failed: {e}"))))
+        let permit = self.slot().await?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            hash_with(&argon, password.expose().as_bytes())
+        })
+        .await
+        .map_err(|e| internal(Error::Bug(format!("the password hashing task failed: {e}"))))?
+        .map_err(|e| internal(Error::Bug(format!("hashing a password failed: {e}"))))
     }
 
     /// Whether `password` matches `hash`. With no hash (unknown user) it
     /// verifies against a dummy hash and answers false, taking the same time.
-    pub async fn verify(&self, password: &Password, hash: Option<&str>) -> bool {
+    /// Refused with [`AppError::Busy`] when no hashing slot frees in time.
+    pub async fn verify(&self, password: &Password, hash: Option<&str>) -> Result<bool, AppError> {
         let known = hash.is_some();
         let hash: Arc<str> = hash.map_or_else(|| self.dummy.clone(), Arc::from);
         let argon = self.argon.clone();
         let password = password.clone();
+        let permit = self.slot().await?;
+        self.checks.fetch_add(1, Ordering::Relaxed);
         let matched = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             PasswordHash::new(&hash)
                 .map(|parsed| {
                     argon
@@ -70,7 +116,7 @@ impl Passwords {
         })
         .await
         .unwrap_or(false);
-        known && matched
+        Ok(known && matched)
     }
 }
 
@@ -120,14 +166,41 @@ mod tests {
             "{hash}"
         );
         assert!(!hash.contains("correct horse"));
-        assert!(passwords.verify(&pw, Some(&hash)).await);
-        assert!(!passwords.verify(&Password::new("wrong"), Some(&hash)).await);
+        assert!(passwords.verify(&pw, Some(&hash)).await.unwrap());
+        assert!(!passwords
+            .verify(&Password::new("wrong"), Some(&hash))
+            .await
+            .unwrap());
         assert!(
-            !passwords.verify(&pw, None).await,
+            !passwords.verify(&pw, None).await.unwrap(),
             "an unknown user never matches"
         );
         let again = passwords.hash(&pw).await.unwrap();
         assert_ne!(hash, again, "each hash has its own salt");
+        assert_eq!(passwords.checks(), 3, "three verifications ran");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn past_the_slots_a_request_waits_then_is_refused_as_busy() {
+        let passwords = Passwords::new();
+        let cores = passwords.slots.available_permits();
+        let held = passwords
+            .slots
+            .clone()
+            .acquire_many_owned(cores as u32)
+            .await
+            .unwrap();
+        let started = tokio::time::Instant::now();
+        let refused = passwords.verify(&Password::new("x"), None).await;
+        assert_eq!(
+            refused,
+            Err(AppError::Busy {
+                retry_after_secs: BUSY_RETRY_SECS
+            })
+        );
+        assert_eq!(started.elapsed(), BUSY_WAIT, "it waited before refusing");
+        assert_eq!(passwords.checks(), 0, "no hash ran");
+        drop(held);
     }
 
     #[test]

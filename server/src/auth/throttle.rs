@@ -1,7 +1,8 @@
 //! Login throttling per account name and per source address, in bounded
 //! memory.
 //!
-//! Each key keeps the times of its most recent failures (at most `limit`).
+//! Each key keeps the times of its most recent attempts (at most `limit`),
+//! counted before the password is checked; a success takes its own back.
 //! A key with `limit` failures inside `window` is refused until the oldest
 //! of them leaves the window. Unknown names are throttled exactly like
 //! known ones, so the answer says nothing about which names exist.
@@ -36,6 +37,15 @@ impl Default for ThrottleLimits {
     }
 }
 
+/// An attempt counted by [`LoginThrottle::reserve`].
+#[derive(Debug)]
+#[must_use = "a successful sign-in hands the attempt back with `succeeded`"]
+pub struct Attempt {
+    account: String,
+    address: Option<String>,
+    at: Instant,
+}
+
 /// Failed sign-ins by account and by address.
 #[derive(Clone)]
 pub struct LoginThrottle {
@@ -58,10 +68,14 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(wait)` while the account or the address is locked out.
-    pub fn check(&self, account: &str, address: Option<&str>) -> Result<(), Duration> {
+    /// Counts an attempt for the account and the address before the
+    /// password is checked: `Err(wait)` while either is locked out (nothing
+    /// counted), else the attempt is counted as a failure until
+    /// [`succeeded`](Self::succeeded) takes it back. Checking and counting
+    /// happen under one lock, so parallel attempts cannot all pass.
+    pub fn reserve(&self, account: &str, address: Option<&str>) -> Result<Attempt, Duration> {
         let now = Instant::now();
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let account = account_key(account);
         let waits = [
             state.accounts.get(&account),
@@ -72,29 +86,36 @@ impl LoginThrottle {
             .flatten()
             .filter_map(|times| self.wait(times, now))
             .max();
-        match wait {
-            Some(wait) => Err(wait),
-            None => Ok(()),
+        if let Some(wait) = wait {
+            return Err(wait);
         }
-    }
-
-    /// Records a failed sign-in.
-    pub fn failed(&self, account: &str, address: Option<&str>) {
-        let now = Instant::now();
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let limits = self.limits;
-        record(&mut state.accounts, account_key(account), now, limits);
+        record(&mut state.accounts, account.clone(), now, limits);
         if let Some(address) = address {
             record(&mut state.addresses, address.to_owned(), now, limits);
         }
+        Ok(Attempt {
+            account,
+            address: address.map(str::to_owned),
+            at: now,
+        })
     }
 
-    /// Forgets the account's failures after a successful sign-in (the
-    /// address keeps its count: one success must not reset guessing at
-    /// other accounts from there).
-    pub fn succeeded(&self, account: &str) {
+    /// A sign-in worked: forgets the account's failures and takes the
+    /// attempt back from the address (which keeps its other failures: one
+    /// success must not reset guessing at other accounts from there).
+    pub fn succeeded(&self, attempt: Attempt) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state.accounts.remove(&account_key(account));
+        state.accounts.remove(&attempt.account);
+        if let Some(times) = attempt
+            .address
+            .as_ref()
+            .and_then(|a| state.addresses.get_mut(a))
+        {
+            if let Some(i) = times.iter().rposition(|t| *t == attempt.at) {
+                times.remove(i);
+            }
+        }
     }
 
     /// How many keys are remembered (accounts + addresses).
@@ -161,54 +182,72 @@ mod tests {
         LoginThrottle::new(ThrottleLimits::default())
     }
 
+    /// A failed attempt: reserved and never handed back.
+    fn fail(t: &LoginThrottle, account: &str, address: Option<&str>) {
+        drop(t.reserve(account, address).expect("not locked out"));
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn five_failures_lock_the_account_until_the_oldest_leaves_the_window() {
+    async fn five_attempts_lock_the_account_until_the_oldest_leaves_the_window() {
         let t = throttle();
-        for _ in 0..4 {
-            t.failed("Alice", Some("10.0.0.1"));
+        for n in 0..5 {
+            fail(&t, "Alice", Some(&format!("10.0.0.{n}")));
             tokio::time::advance(Duration::from_secs(10)).await;
         }
-        assert!(
-            t.check("alice", Some("10.0.0.2")).is_ok(),
-            "four failures are allowed"
-        );
-        t.failed("alice", Some("10.0.0.2"));
-        let wait = t.check("ALICE", Some("10.0.0.3")).unwrap_err();
+        let wait = t.reserve("ALICE", Some("10.0.0.9")).unwrap_err();
         assert_eq!(
             wait,
-            Duration::from_secs(300 - 40),
+            Duration::from_secs(300 - 50),
             "names are compared case-insensitively"
         );
         tokio::time::advance(wait).await;
         assert!(
-            t.check("alice", None).is_ok(),
-            "free again once the first failure is 5 minutes old"
+            t.reserve("alice", None).is_ok(),
+            "free again once the first attempt is 5 minutes old"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn attempts_are_counted_before_the_password_is_checked() {
+        let t = throttle();
+        let held: Vec<Attempt> = (0..5)
+            .map(|_| t.reserve("dave", None).expect("within the allowance"))
+            .collect();
+        assert!(
+            t.reserve("dave", None).is_err(),
+            "five attempts in flight use the whole allowance"
+        );
+        drop(held);
     }
 
     #[tokio::test(start_paused = true)]
     async fn an_address_guessing_many_accounts_is_locked_out() {
         let t = throttle();
         for n in 0..5 {
-            t.failed(&format!("user{n}"), Some("10.0.0.9"));
+            fail(&t, &format!("user{n}"), Some("10.0.0.9"));
         }
-        assert!(t.check("someone-else", Some("10.0.0.9")).is_err());
-        assert!(t.check("someone-else", Some("10.0.0.8")).is_ok());
+        assert!(t.reserve("someone-else", Some("10.0.0.9")).is_err());
+        assert!(t.reserve("someone-else", Some("10.0.0.8")).is_ok());
     }
 
     #[tokio::test(start_paused = true)]
-    async fn success_clears_the_account_but_not_the_address() {
+    async fn success_clears_the_account_and_its_own_attempt_only() {
         let t = throttle();
-        for _ in 0..4 {
-            t.failed("bob", Some("10.0.0.1"));
+        for _ in 0..3 {
+            fail(&t, "bob", Some("10.0.0.1"));
         }
-        t.succeeded("bob");
-        t.failed("bob", Some("10.0.0.1"));
-        assert!(t.check("bob", None).is_ok());
+        let ok = t.reserve("bob", Some("10.0.0.1")).unwrap();
+        t.succeeded(ok);
+        for _ in 0..4 {
+            fail(&t, "bob", None);
+        }
+        assert!(t.reserve("bob", None).is_ok(), "the account starts afresh");
+        fail(&t, "carol", Some("10.0.0.1"));
         assert!(
-            t.check("carol", Some("10.0.0.1")).is_err(),
-            "the address has five failures"
+            t.reserve("erin", Some("10.0.0.1")).is_ok(),
+            "the address keeps 3 + 1 failures, not the successful attempt"
         );
+        assert!(t.reserve("erin", Some("10.0.0.1")).is_err(), "now five");
     }
 
     #[tokio::test(start_paused = true)]
@@ -218,15 +257,19 @@ mod tests {
             ..ThrottleLimits::default()
         });
         for n in 0..10_000 {
-            t.failed(
+            fail(
+                &t,
                 &format!("user{n}"),
                 Some(&format!("10.0.{}.{}", n / 256, n % 256)),
             );
         }
         assert!(t.remembered() <= 200, "{} keys", t.remembered());
         for _ in 0..5 {
-            t.failed("target", None);
+            fail(&t, "target", None);
         }
-        assert!(t.check("target", None).is_err(), "the newest keys are kept");
+        assert!(
+            t.reserve("target", None).is_err(),
+            "the newest keys are kept"
+        );
     }
 }
