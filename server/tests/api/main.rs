@@ -1,6 +1,7 @@
 //! One integration-test binary for the server crate; each test gets a fresh
 //! SQLite file and its own server on a random port.
 
+mod abuse;
 mod audit;
 mod authz;
 mod binary;
