@@ -1,4 +1,6 @@
-//! Admission that kube-apiserver runs on every Pod create, done under the store's write
+//! The `default` ServiceAccount of every namespace (kept by kube-controller-manager's
+//! serviceaccounts controller: created with the namespace, re-created when deleted) and
+//! the admission that kube-apiserver runs on every Pod create, done under the store's write
 //! lock so it sees the same state as the write:
 //!
 //! ```text
@@ -15,7 +17,7 @@
 
 use serde_json::{json, Value};
 
-use super::{key, State};
+use super::{key, State, Store};
 use crate::object;
 use crate::resource::Resource;
 use crate::status::ApiStatus;
@@ -38,6 +40,34 @@ fn forbidden(pod: &str, why: &str) -> ApiStatus {
 }
 
 impl State {
+    /// Creates namespace `ns`'s `default` ServiceAccount, as its own write and watch event.
+    pub(super) fn create_default_account(
+        &mut self,
+        store: &Store,
+        ns: &str,
+    ) -> Result<(), ApiStatus> {
+        let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount",
+                        "metadata": {"name": DEFAULT_SERVICE_ACCOUNT, "namespace": ns}});
+        self.create_locked(store, Resource::ServiceAccount, sa, false)?;
+        Ok(())
+    }
+
+    /// After a delete: a deleted `default` ServiceAccount comes back while its namespace lives.
+    pub(super) fn restore_default_account(
+        &mut self,
+        store: &Store,
+        resource: Resource,
+        deleted: &Value,
+    ) {
+        let ns = object::namespace(deleted).to_string();
+        let is_default = object::name(deleted) == DEFAULT_SERVICE_ACCOUNT;
+        if resource == Resource::ServiceAccount && is_default && self.namespace_exists(&ns) {
+            if let Err(e) = self.create_default_account(store, &ns) {
+                tracing::warn!(namespace = %ns, error = %e, "could not re-create the default ServiceAccount");
+            }
+        }
+    }
+
     /// The ServiceAccount admission plugin's mutation and check of a new pod.
     pub(super) fn admit_pod(&self, pod: &mut Value) -> Result<(), ApiStatus> {
         let ns = object::namespace(pod).to_string();

@@ -147,7 +147,9 @@ impl Store {
             items.push(Arc::new(if opts.dry_run {
                 (*old).clone()
             } else {
-                state.delete_locked(self, resource, old)
+                let last = state.delete_locked(self, resource, old);
+                state.restore_default_account(self, resource, &last);
+                last
             }));
         }
         Ok(ListPage {

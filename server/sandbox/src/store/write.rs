@@ -93,12 +93,12 @@ impl State {
         self.rv
     }
 
-    fn namespace_exists(&self, namespace: &str) -> bool {
+    pub(super) fn namespace_exists(&self, namespace: &str) -> bool {
         self.objects
             .contains_key(&key(Resource::Namespace, "", namespace))
     }
 
-    fn create_locked(
+    pub(super) fn create_locked(
         &mut self,
         store: &Store,
         resource: Resource,
@@ -134,8 +134,7 @@ impl State {
             },
         );
         if resource == Resource::Namespace {
-            let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": name}});
-            self.create_locked(store, Resource::ServiceAccount, sa, false)?;
+            self.create_default_account(store, &name)?;
         }
         Ok((*object).clone())
     }
@@ -392,6 +391,8 @@ impl Store {
         if opts.dry_run {
             return Ok((*old).clone());
         }
-        Ok(state.delete_locked(self, resource, old))
+        let last = state.delete_locked(self, resource, old);
+        state.restore_default_account(self, resource, &last);
+        Ok(last)
     }
 }
