@@ -34,6 +34,9 @@ pub enum Error {
         /// What was given.
         given: String,
     },
+    /// A manifest or token given to [`crate::Authorization`] could not be used.
+    #[error("sandbox manifest: {0}")]
+    Manifest(String),
     /// The sandbox refused a direct store operation, as the API would have.
     #[error("the sandbox rejected the request: {0}")]
     Rejected(ApiStatus),

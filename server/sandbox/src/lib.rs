@@ -1,15 +1,21 @@
-//! The regboard sandbox: an in-process emulation of the Kubernetes core/v1 API
-//! (namespaces, secrets, serviceaccounts, pods, events), served over HTTP on a
-//! loopback port so that kube-rs and the real `kubectl` talk to it as to a cluster.
+//! The regboard sandbox: an in-process emulation of the Kubernetes API (core/v1
+//! namespaces, configmaps, secrets, serviceaccounts, pods, events, services,
+//! persistentvolumeclaims; apps/v1 deployments; networking.k8s.io/v1 ingresses;
+//! coordination.k8s.io/v1 leases; rbac.authorization.k8s.io/v1 roles and bindings),
+//! served over HTTP on a loopback port so that kube-rs and the real `kubectl` talk to it
+//! as to a cluster.
 //!
 //! ```text
 //!  kube-rs / kubectl ──HTTP──▶ axum fallback `http::dispatch`
-//!                               │ Target::parse(path)         (/version, /api, /api/v1, /apis,
-//!                               │                              /api/v1/[namespaces/{ns}/]{res}[/{name}])
+//!                               │ Target::parse(path)         (/version, /api, /apis/{g}/{v}, /openapi/*,
+//!                               │                              /api[s/{g}]/{v}/[namespaces/{ns}/]{res}[/{name}])
 //!                               │ Faults::consult             (latency, hang, fail Nth / fraction)
-//!                               ├─ discovery documents
+//!                               │ auth::Gate::check           (bearer token → identity → RBAC, 401/403,
+//!                               │                              every decision to the Recorder)
+//!                               ├─ discovery documents, OpenAPI v2/v3 (openapi)
 //!                               ├─ http::handlers  ── GET/list ─▶ Store::list (selectors, limit/continue)
 //!                               │    POST/PUT/PATCH/DELETE ─────▶ Store::{create,update,patch,delete}
+//!                               │    PATCH apply-patch+yaml ────▶ Store::apply (managed: field owners, 409)
 //!                               │       object::decode_body → object::normalize → validate
 //!                               │       write lock: rv+1, commit Change → history + broadcast
 //!                               │    Accept: as=Table ─────────▶ http::table (kubectl printing)
@@ -20,11 +26,15 @@
 //!
 //! Errors are Kubernetes `Status` bodies ([`status::ApiStatus`]) worded like kube-apiserver.
 
+pub mod auth;
 pub mod error;
 pub mod faults;
 mod http;
 pub mod kubelet;
+mod lists;
+mod managed;
 mod object;
+mod openapi;
 mod patch;
 mod proto;
 pub mod resource;
@@ -44,6 +54,8 @@ use axum::serve::ListenerExt;
 use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
+pub use auth::recorder::{unused_grants, Access, Grant, Recorder};
+pub use auth::{Authorization, Identity};
 pub use error::Error;
 pub use faults::{Counter, Faults, RequestMatch};
 pub use kubelet::pull::Registries;
@@ -70,6 +82,9 @@ pub struct SandboxOptions {
     pub registries: Registries,
     /// Delay between a pod's `ErrImagePull` and its `ImagePullBackOff`.
     pub pull_backoff: Duration,
+    /// `Some`: requests need a bearer token and pass RBAC (see [`Authorization`]);
+    /// `None` (the default): everything is allowed.
+    pub authorization: Option<Authorization>,
 }
 
 impl SandboxOptions {
@@ -80,7 +95,14 @@ impl SandboxOptions {
             seed,
             registries: Registries::default(),
             pull_backoff: kubelet::DEFAULT_PULL_BACKOFF,
+            authorization: None,
         }
+    }
+
+    /// These options with authorization on.
+    pub fn with_authorization(mut self, authorization: Authorization) -> Self {
+        self.authorization = Some(authorization);
+        self
     }
 }
 
@@ -97,6 +119,8 @@ pub struct Sandbox {
     store: Arc<Store>,
     faults: Faults,
     bookmark_ms: Arc<AtomicU64>,
+    gate: Arc<auth::Gate>,
+    admin_token: Option<String>,
     stop: signal::Sender<bool>,
     task: Option<JoinHandle<()>>,
     kubelet: Option<JoinHandle<()>>,
@@ -107,6 +131,7 @@ impl Sandbox {
     pub async fn start(opts: SandboxOptions) -> Result<Sandbox, Error> {
         let store = Arc::new(Store::new());
         seed::apply(&store, opts.seed)?;
+        let (gate, admin_token) = authorize(&store, opts.authorization.as_ref())?;
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|source| Error::Bind {
@@ -126,6 +151,7 @@ impl Sandbox {
             version: Arc::from(VERSION),
             bookmark_ms: bookmark_ms.clone(),
             shutdown: stopped.clone(),
+            gate: gate.clone(),
         };
         let router = http::router(app);
         let node = kubelet::Kubelet {
@@ -160,6 +186,8 @@ impl Sandbox {
             store,
             faults,
             bookmark_ms,
+            gate,
+            admin_token,
             stop,
             task: Some(task),
             kubelet: Some(kubelet),
@@ -181,9 +209,18 @@ impl Sandbox {
         format!("http://{}", SocketAddr::new(ip, self.addr.port()))
     }
 
-    /// A kube config for this sandbox: no auth, 5 s connect timeout, no read timeout
-    /// (watches are long-lived), namespace `default`.
+    /// A kube config for this sandbox: 5 s connect timeout, no read timeout (watches are
+    /// long-lived), namespace `default`; with authorization on, as the admin.
     pub fn kube_config(&self) -> kube::Config {
+        self.kube_config_with(self.admin_token.as_deref())
+    }
+
+    /// A kube config that presents bearer `token` (see [`Authorization::token`]).
+    pub fn kube_config_as(&self, token: &str) -> kube::Config {
+        self.kube_config_with(Some(token))
+    }
+
+    fn kube_config_with(&self, token: Option<&str>) -> kube::Config {
         let uri = self
             .url()
             .parse()
@@ -192,23 +229,53 @@ impl Sandbox {
         config.connect_timeout = Some(Duration::from_secs(5));
         config.read_timeout = None;
         config.write_timeout = Some(Duration::from_secs(30));
+        config.auth_info.token = token.map(|t| t.to_string().into());
         config
     }
 
-    /// A kube client for this sandbox.
+    /// A kube client for this sandbox (the admin when authorization is on).
     pub fn client(&self) -> Result<kube::Client, Error> {
         Ok(kube::Client::try_from(self.kube_config())?)
     }
 
-    /// A kubeconfig whose cluster, context and user are all named `regboard-sandbox`.
+    /// A kube client presenting bearer `token`.
+    pub fn client_as(&self, token: &str) -> Result<kube::Client, Error> {
+        Ok(kube::Client::try_from(self.kube_config_as(token))?)
+    }
+
+    /// A kubeconfig whose cluster, context and user are all named `regboard-sandbox`
+    /// (with the admin token when authorization is on).
     pub fn kubeconfig_yaml(&self) -> String {
+        self.kubeconfig_yaml_with(self.admin_token.as_deref())
+    }
+
+    /// [`Sandbox::kubeconfig_yaml`] whose user presents bearer `token`.
+    pub fn kubeconfig_yaml_as(&self, token: &str) -> String {
+        self.kubeconfig_yaml_with(Some(token))
+    }
+
+    fn kubeconfig_yaml_with(&self, token: Option<&str>) -> String {
+        let user = match token {
+            Some(token) => format!("\n    token: {token}\n"),
+            None => " {}\n".to_string(),
+        };
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- name: {n}\n  cluster:\n    server: {url}\n\
              contexts:\n- name: {n}\n  context:\n    cluster: {n}\n    user: {n}\n    namespace: default\n\
-             current-context: {n}\nusers:\n- name: {n}\n  user: {{}}\npreferences: {{}}\n",
+             current-context: {n}\nusers:\n- name: {n}\n  user:{user}preferences: {{}}\n",
             n = KUBECONFIG_NAME,
             url = self.url()
         )
+    }
+
+    /// The token of the `system:masters` user `kubernetes-admin`, when authorization is on.
+    pub fn admin_token(&self) -> Option<&str> {
+        self.admin_token.as_deref()
+    }
+
+    /// Every authorization decision so far, per identity.
+    pub fn recorder(&self) -> &Recorder {
+        &self.gate.recorder
     }
 
     /// The `gitVersion` served at `/version`.
@@ -253,6 +320,20 @@ impl Sandbox {
             kubelet.abort();
         }
     }
+}
+
+/// The gate requests pass and the admin token (authorization on: after the given
+/// manifests are loaded into `store`).
+fn authorize(
+    store: &Store,
+    authorization: Option<&Authorization>,
+) -> Result<(Arc<auth::Gate>, Option<String>), Error> {
+    let admin_token = authorization.map(|_| uuid::Uuid::new_v4().simple().to_string());
+    let gate = auth::Gate::new(authorization, admin_token.as_deref().unwrap_or(""));
+    for manifest in authorization.iter().flat_map(|a| a.manifests()) {
+        store.upsert(manifest.clone())?;
+    }
+    Ok((Arc::new(gate), admin_token))
 }
 
 impl Drop for Sandbox {

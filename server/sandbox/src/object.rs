@@ -5,7 +5,11 @@
 //! field types and base64 are checked, and defaults (Secret `type: Opaque`, `stringData`
 //! folded into `data`, the namespace name label) are applied.
 
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
+use k8s_openapi::api::networking::v1 as networking;
+use k8s_openapi::api::rbac::v1 as rbac;
 use k8s_openapi::ByteString;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::{json, Value};
@@ -96,10 +100,17 @@ pub fn decode_body(
             "the body is not a JSON object",
         ));
     }
+    check_type_meta(resource, &value)?;
+    Ok(value)
+}
+
+/// Checks that `apiVersion` and `kind`, when present, are those of `resource`.
+pub fn check_type_meta(resource: Resource, value: &Value) -> Result<(), ApiStatus> {
     if let Some(api_version) = value.get("apiVersion") {
-        if api_version.as_str() != Some("v1") {
+        let expected = resource.api_version();
+        if api_version.as_str() != Some(expected.as_str()) {
             return Err(ApiStatus::bad_request(format!(
-                "the API version in the data ({}) does not match the expected API version (v1)",
+                "the API version in the data ({}) does not match the expected API version ({expected})",
                 api_version.as_str().unwrap_or("?")
             )));
         }
@@ -114,7 +125,7 @@ pub fn decode_body(
             )));
         }
     }
-    Ok(value)
+    Ok(())
 }
 
 fn roundtrip<T: DeserializeOwned + Serialize>(
@@ -130,7 +141,7 @@ fn roundtrip<T: DeserializeOwned + Serialize>(
 
 /// Normalizes an object of `resource`: typed round trip, defaults, `kind`/`apiVersion`.
 pub fn normalize(resource: Resource, mut object: Value) -> Result<Value, ApiStatus> {
-    object["apiVersion"] = json!("v1");
+    object["apiVersion"] = json!(resource.api_version());
     object["kind"] = json!(resource.kind());
     match resource {
         Resource::Secret => roundtrip::<core::Secret>(resource, object, |s| {
@@ -157,12 +168,108 @@ pub fn normalize(resource: Resource, mut object: Value) -> Result<Value, ApiStat
             let status = ns.status.get_or_insert_with(Default::default);
             status.phase.get_or_insert_with(|| "Active".into());
         }),
-        Resource::ServiceAccount => roundtrip::<core::ServiceAccount>(resource, object, |_| {}),
         Resource::Pod => roundtrip::<core::Pod>(resource, object, |pod| {
             let status = pod.status.get_or_insert_with(Default::default);
             status.phase.get_or_insert_with(|| "Pending".into());
         }),
-        Resource::Event => roundtrip::<core::Event>(resource, object, |_| {}),
+        Resource::Service => roundtrip::<core::Service>(resource, object, default_service),
+        Resource::Deployment => roundtrip::<apps::Deployment>(resource, object, |d| {
+            let spec = d.spec.get_or_insert_with(Default::default);
+            spec.replicas.get_or_insert(1);
+        }),
+        Resource::PersistentVolumeClaim => {
+            roundtrip::<core::PersistentVolumeClaim>(resource, object, |pvc| {
+                let status = pvc.status.get_or_insert_with(Default::default);
+                status.phase.get_or_insert_with(|| "Pending".into());
+            })
+        }
+        _ => typed_copy(resource, object),
+    }
+}
+
+/// kube-apiserver's Service defaults: type ClusterIP, sessionAffinity None, TCP ports
+/// whose targetPort is their port.
+fn default_service(service: &mut core::Service) {
+    let spec = service.spec.get_or_insert_with(Default::default);
+    spec.type_.get_or_insert_with(|| "ClusterIP".into());
+    spec.session_affinity.get_or_insert_with(|| "None".into());
+    for port in spec.ports.iter_mut().flatten() {
+        port.protocol.get_or_insert_with(|| "TCP".into());
+        if port.target_port.is_none() {
+            port.target_port =
+                Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(port.port));
+        }
+    }
+}
+
+/// The typed round trip of `object` without defaults: what the apiserver's decoder keeps.
+fn typed_copy(resource: Resource, object: Value) -> Result<Value, ApiStatus> {
+    fn plain<T: DeserializeOwned + Serialize>(r: Resource, o: Value) -> Result<Value, ApiStatus> {
+        roundtrip::<T>(r, o, |_| {})
+    }
+    match resource {
+        Resource::Namespace => plain::<core::Namespace>(resource, object),
+        Resource::Secret => plain::<core::Secret>(resource, object),
+        Resource::ServiceAccount => plain::<core::ServiceAccount>(resource, object),
+        Resource::Pod => plain::<core::Pod>(resource, object),
+        Resource::Event => plain::<core::Event>(resource, object),
+        Resource::ConfigMap => plain::<core::ConfigMap>(resource, object),
+        Resource::Service => plain::<core::Service>(resource, object),
+        Resource::PersistentVolumeClaim => plain::<core::PersistentVolumeClaim>(resource, object),
+        Resource::Deployment => plain::<apps::Deployment>(resource, object),
+        Resource::Ingress => plain::<networking::Ingress>(resource, object),
+        Resource::Lease => plain::<coordination::Lease>(resource, object),
+        Resource::Role => plain::<rbac::Role>(resource, object),
+        Resource::RoleBinding => plain::<rbac::RoleBinding>(resource, object),
+        Resource::ClusterRole => plain::<rbac::ClusterRole>(resource, object),
+        Resource::ClusterRoleBinding => plain::<rbac::ClusterRoleBinding>(resource, object),
+    }
+}
+
+/// `fieldValidation=Strict`: a 400 naming every field of `object` the kind does not have,
+/// as kube-apiserver's strict decoder words it.
+pub fn reject_unknown_fields(resource: Resource, object: &Value) -> Result<(), ApiStatus> {
+    let mut input = object.clone();
+    input["apiVersion"] = json!(resource.api_version());
+    input["kind"] = json!(resource.kind());
+    let kept = typed_copy(resource, input.clone())?;
+    let mut unknown = Vec::new();
+    unknown_paths(&input, &kept, "", &mut unknown);
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = unknown
+        .iter()
+        .map(|p| format!("unknown field {p:?}"))
+        .collect();
+    Err(ApiStatus::undecodable(
+        resource,
+        format!("strict decoding error: {}", listed.join(", ")),
+    ))
+}
+
+fn unknown_paths(input: &Value, kept: &Value, at: &str, out: &mut Vec<String>) {
+    match (input, kept) {
+        (Value::Object(given), Value::Object(decoded)) => {
+            for (key, value) in given {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                match decoded.get(key) {
+                    Some(child) => unknown_paths(value, child, &path, out),
+                    None if value.is_null() => {}
+                    None => out.push(path),
+                }
+            }
+        }
+        (Value::Array(given), Value::Array(decoded)) => {
+            for (i, (value, child)) in given.iter().zip(decoded).enumerate() {
+                unknown_paths(value, child, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -211,6 +318,20 @@ mod tests {
         )
         .unwrap();
         assert_eq!(name(&yaml), "y");
+    }
+
+    #[test]
+    fn strict_decoding_names_unknown_fields() {
+        let deploy = json!({"metadata": {"name": "d"}, "spec": {"replicas": 1, "bogus": 2,
+            "template": {"spec": {"containers": [{"name": "a", "imagex": "x"}]}}}});
+        let err = reject_unknown_fields(Resource::Deployment, &deploy).unwrap_err();
+        assert_eq!(
+            err.message,
+            "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: \
+             unknown field \"spec.bogus\", unknown field \"spec.template.spec.containers[0].imagex\""
+        );
+        let secret = json!({"metadata": {"name": "s"}, "stringData": {"a": "b"}, "type": "Opaque"});
+        assert!(reject_unknown_fields(Resource::Secret, &secret).is_ok());
     }
 
     #[test]

@@ -73,6 +73,8 @@ impl Cause {
 pub struct Details {
     /// `details.name`.
     pub name: Option<String>,
+    /// `details.group` (empty for the core group, then not rendered).
+    pub group: Option<String>,
     /// `details.kind` (the plural resource for most errors, the Kind for `Invalid`).
     pub kind: Option<String>,
     /// `details.causes`.
@@ -115,18 +117,23 @@ impl ApiStatus {
         self.details.as_deref().map_or(&[], |d| d.causes.as_slice())
     }
 
-    fn with_details(mut self, resource: &str, name: &str) -> Self {
+    fn with_details(mut self, group: &str, kind: &str, name: &str) -> Self {
         let details = self.details_mut();
-        details.kind = Some(resource.to_string());
-        details.name = Some(name.to_string());
+        details.kind = Some(kind.to_string());
+        details.name = Some(name.to_string()).filter(|n| !n.is_empty());
+        details.group = Some(group.to_string()).filter(|g| !g.is_empty());
         self
+    }
+
+    /// `details` naming `resource` (its plural and group) and `name`.
+    fn about(self, resource: Resource, name: &str) -> Self {
+        self.with_details(resource.group(), resource.plural(), name)
     }
 
     /// 404 `secrets "foo" not found`.
     pub fn not_found(resource: Resource, name: &str) -> Self {
-        let plural = resource.plural();
-        Self::new(404, "NotFound", format!("{plural} {name:?} not found"))
-            .with_details(plural, name)
+        let qualified = resource.qualified();
+        Self::new(404, "NotFound", format!("{qualified} {name:?} not found")).about(resource, name)
     }
 
     /// 404 for a path the sandbox does not serve.
@@ -140,20 +147,20 @@ impl ApiStatus {
 
     /// 409 `secrets "foo" already exists`.
     pub fn already_exists(resource: Resource, name: &str) -> Self {
-        let plural = resource.plural();
+        let qualified = resource.qualified();
         Self::new(
             409,
             "AlreadyExists",
-            format!("{plural} {name:?} already exists"),
+            format!("{qualified} {name:?} already exists"),
         )
-        .with_details(plural, name)
+        .about(resource, name)
     }
 
     /// 409 `Operation cannot be fulfilled on secrets "foo": <why>`.
     pub fn conflict(resource: Resource, name: &str, why: &str) -> Self {
-        let plural = resource.plural();
-        let message = format!("Operation cannot be fulfilled on {plural} {name:?}: {why}");
-        Self::new(409, "Conflict", message).with_details(plural, name)
+        let qualified = resource.qualified();
+        let message = format!("Operation cannot be fulfilled on {qualified} {name:?}: {why}");
+        Self::new(409, "Conflict", message).about(resource, name)
     }
 
     /// 409 for a stale `metadata.resourceVersion`.
@@ -167,7 +174,7 @@ impl ApiStatus {
 
     /// 422 `Secret "x" is invalid: [cause, cause]`.
     pub fn invalid(resource: Resource, name: &str, causes: Vec<Cause>) -> Self {
-        let kind = resource.kind();
+        let kind = resource.qualified_kind();
         let rendered: Vec<String> = causes.iter().map(Cause::rendered).collect();
         let joined = match rendered.as_slice() {
             [one] => one.clone(),
@@ -178,7 +185,7 @@ impl ApiStatus {
             "Invalid",
             format!("{kind} {name:?} is invalid: {joined}"),
         )
-        .with_details(kind, name);
+        .with_details(resource.group(), resource.kind(), name);
         status.details_mut().causes = causes;
         status
     }
@@ -191,20 +198,48 @@ impl ApiStatus {
     /// 400 for a body that cannot be decoded as the resource's kind.
     pub fn undecodable(resource: Resource, why: impl std::fmt::Display) -> Self {
         let kind = resource.kind();
+        let version = resource.version();
         Self::bad_request(format!(
-            "{kind} in version \"v1\" cannot be handled as a {kind}: {why}"
+            "{kind} in version {version:?} cannot be handled as a {kind}: {why}"
         ))
     }
 
     /// 403 `namespaces "default" is forbidden: this namespace may not be deleted`.
     pub fn forbidden(resource: Resource, name: &str, why: &str) -> Self {
-        let plural = resource.plural();
+        let qualified = resource.qualified();
         Self::new(
             403,
             "Forbidden",
-            format!("{plural} {name:?} is forbidden: {why}"),
+            format!("{qualified} {name:?} is forbidden: {why}"),
         )
-        .with_details(plural, name)
+        .about(resource, name)
+    }
+
+    /// 403 from the authorizer, as `apierrors.NewForbidden(groupResource, name, err)` words
+    /// it: `secrets "n" is forbidden: <why>`, `deployments.apps is forbidden: <why>`, or
+    /// `forbidden: <why>` for a path that names no resource.
+    pub fn forbidden_request(group: &str, resource: &str, name: &str, why: &str) -> Self {
+        let qualified = match (group, resource) {
+            (_, "") => String::new(),
+            ("", r) => r.to_string(),
+            (g, r) => format!("{r}.{g}"),
+        };
+        let message = match (qualified.as_str(), name) {
+            ("", _) => format!("forbidden: {why}"),
+            (q, "") => format!("{q} is forbidden: {why}"),
+            (q, n) => format!("{q} {n:?} is forbidden: {why}"),
+        };
+        let mut status = Self::new(403, "Forbidden", message);
+        let details = status.details_mut();
+        details.group = Some(group.to_string()).filter(|g| !g.is_empty());
+        details.kind = Some(resource.to_string()).filter(|r| !r.is_empty());
+        details.name = Some(name.to_string()).filter(|n| !n.is_empty());
+        status
+    }
+
+    /// 401 `Unauthorized`, as kube-apiserver answers a request without valid credentials.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "Unauthorized", "Unauthorized")
     }
 
     /// 405 for a verb the resource path does not support.
@@ -224,7 +259,7 @@ impl ApiStatus {
             format!(
                 "the body of the request was in an unknown format - accepted media types include: \
                  application/json-patch+json, application/merge-patch+json, \
-                 application/strategic-merge-patch+json (got {media_type:?})"
+                 application/apply-patch+yaml, application/strategic-merge-patch+json (got {media_type:?})"
             ),
         )
     }
@@ -266,6 +301,9 @@ impl ApiStatus {
         if let Some(name) = &d.name {
             details.insert("name".into(), json!(name));
         }
+        if let Some(group) = &d.group {
+            details.insert("group".into(), json!(group));
+        }
         if let Some(kind) = &d.kind {
             details.insert("kind".into(), json!(kind));
         }
@@ -289,7 +327,9 @@ impl ApiStatus {
             "reason": self.reason,
             "code": self.code,
         });
-        if !details.is_empty() {
+        // kube-apiserver renders `details` whenever it set it, even empty (a refused
+        // non-resource path answers `"details":{}`).
+        if self.details.is_some() {
             body["details"] = Value::Object(details);
         }
         body
@@ -317,11 +357,15 @@ impl IntoResponse for ApiStatus {
 
 /// A successful `Status` (as returned by DELETE of objects deleted immediately).
 pub fn success(resource: Resource, name: &str, uid: &str) -> Value {
+    let mut details = json!({"name": name, "kind": resource.plural(), "uid": uid});
+    if !resource.group().is_empty() {
+        details["group"] = json!(resource.group());
+    }
     json!({
         "kind": "Status",
         "apiVersion": "v1",
         "metadata": {},
         "status": "Success",
-        "details": {"name": name, "kind": resource.plural(), "uid": uid},
+        "details": details,
     })
 }

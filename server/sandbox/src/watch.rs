@@ -83,8 +83,8 @@ impl Filter {
             meta["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
         let (kind, api_version) = match self.mode {
-            TableMode::Metadata => ("PartialObjectMetadata", "meta.k8s.io/v1"),
-            _ => (self.resource.kind(), "v1"),
+            TableMode::Metadata => ("PartialObjectMetadata", "meta.k8s.io/v1".to_string()),
+            _ => (self.resource.kind(), self.resource.api_version()),
         };
         line(
             "BOOKMARK",

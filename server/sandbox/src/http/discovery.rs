@@ -1,4 +1,4 @@
-//! Discovery documents: `/version`, `/api`, `/api/v1`, `/apis`.
+//! Discovery documents: `/version`, `/api`, `/api/v1`, `/apis`, `/apis/{group}[/{version}]`.
 //!
 //! `/api` and `/apis` always answer with the legacy (unaggregated) documents and
 //! `Content-Type: application/json`; clients asking for aggregated discovery
@@ -50,10 +50,11 @@ pub fn api_versions(_headers: &HeaderMap) -> Value {
     })
 }
 
-/// `/api/v1`: the served resources.
-pub fn resource_list() -> Value {
+/// `/api/v1` or `/apis/{group}/{version}`: the resources served there, if any.
+pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     let resources: Vec<Value> = Resource::ALL
         .iter()
+        .filter(|r| r.group() == group && r.version() == version)
         .map(|r| {
             let mut entry = json!({
                 "name": r.plural(),
@@ -65,16 +66,57 @@ pub fn resource_list() -> Value {
             if !r.short_names().is_empty() {
                 entry["shortNames"] = json!(r.short_names());
             }
-            if *r == Resource::Pod {
-                entry["categories"] = json!(["all"]);
+            if !r.categories().is_empty() {
+                entry["categories"] = json!(r.categories());
             }
             entry
         })
         .collect();
-    json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": resources})
+    if resources.is_empty() && !(group == "authorization.k8s.io" && version == "v1") {
+        return None;
+    }
+    let group_version = match group {
+        "" => version.to_string(),
+        g => format!("{g}/{version}"),
+    };
+    let mut list =
+        json!({"kind": "APIResourceList", "groupVersion": group_version, "resources": resources});
+    if !group.is_empty() {
+        list["apiVersion"] = json!("v1");
+    }
+    if group == "authorization.k8s.io" {
+        list["resources"] = json!([{
+            "name": "selfsubjectaccessreviews", "singularName": "selfsubjectaccessreview",
+            "namespaced": false, "kind": "SelfSubjectAccessReview", "verbs": ["create"],
+        }]);
+    }
+    Some(list)
 }
 
-/// `/apis`: no named groups are served.
+/// The groups served under `/apis`, with `authorization.k8s.io` for access reviews.
+fn group_names() -> Vec<&'static str> {
+    let mut groups = Resource::groups();
+    groups.push("authorization.k8s.io");
+    groups
+}
+
+fn group_entry(group: &str) -> Value {
+    let preferred = json!({"groupVersion": format!("{group}/v1"), "version": "v1"});
+    json!({"name": group, "versions": [preferred.clone()], "preferredVersion": preferred})
+}
+
+/// `/apis`: every named group, each with its one version `v1`.
 pub fn group_list() -> Value {
-    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": []})
+    let groups: Vec<Value> = group_names().into_iter().map(group_entry).collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
+}
+
+/// `/apis/{group}`, if the group is served.
+pub fn group(group: &str) -> Option<Value> {
+    group_names().contains(&group).then(|| {
+        let mut entry = group_entry(group);
+        entry["kind"] = json!("APIGroup");
+        entry["apiVersion"] = json!("v1");
+        entry
+    })
 }

@@ -13,7 +13,7 @@ use crate::patch::PatchType;
 use crate::resource::Resource;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::status::{self, ApiStatus};
-use crate::store::{DeleteOptions, ListPage, ListQuery, WriteOptions};
+use crate::store::{ApplyOptions, DeleteOptions, ListPage, ListQuery, WriteOptions};
 use crate::watch;
 
 fn content_type(headers: &HeaderMap) -> &str {
@@ -81,7 +81,7 @@ fn list_response(resource: Resource, page: ListPage, mode: TableMode) -> Respons
         TableMode::Table { .. } => super::table::render(resource, &page.items, meta, mode),
         TableMode::Plain => json!({
             "kind": format!("{}List", resource.kind()),
-            "apiVersion": "v1",
+            "apiVersion": resource.api_version(),
             "metadata": meta,
             "items": page.items.iter().map(|o| (**o).clone()).collect::<Vec<_>>(),
         }),
@@ -134,11 +134,42 @@ pub(crate) async fn serve(
     }
 }
 
-/// The options of a write: `dryRun` from the query, status never kept from a request.
-fn write_options(dry_run: bool) -> WriteOptions {
-    WriteOptions {
-        dry_run,
+/// The options of a write: `dryRun`, `fieldManager` (else the User-Agent's product, as
+/// kube-apiserver defaults it) and `fieldValidation`; status never kept from a request.
+fn write_options(query: &Query, headers: &HeaderMap) -> Result<WriteOptions, ApiStatus> {
+    Ok(WriteOptions {
+        dry_run: dry_run(query)?,
         keep_status: false,
+        manager: Some(field_manager(query, headers)),
+        strict: field_validation(query)?,
+    })
+}
+
+/// `fieldManager`, or the User-Agent up to its first `/`.
+fn field_manager(query: &Query, headers: &HeaderMap) -> String {
+    match query.get("fieldManager").filter(|m| !m.is_empty()) {
+        Some(manager) => manager.clone(),
+        None => headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ua| ua.split('/').next())
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(128)
+            .collect(),
+    }
+}
+
+/// `fieldValidation`: whether it is `Strict` (`Warn`, the default, and `Ignore` drop
+/// unknown fields silently here).
+fn field_validation(query: &Query) -> Result<bool, ApiStatus> {
+    match query.get("fieldValidation").map(String::as_str) {
+        None | Some("" | "Warn" | "Ignore") => Ok(false),
+        Some("Strict") => Ok(true),
+        Some(other) => Err(ApiStatus::bad_request(format!(
+            "fieldValidation: Unsupported value: {other:?}: supported values: \"Ignore\", \"Strict\", \"Warn\""
+        ))),
     }
 }
 
@@ -198,7 +229,7 @@ impl Request<'_> {
             )),
             Method::POST if ns.is_some() || !resource.namespaced() => {
                 let object = object::decode_body(resource, content_type(self.headers), self.body)?;
-                let opts = write_options(dry_run(self.query)?);
+                let opts = write_options(self.query, self.headers)?;
                 let created = store.create(resource, ns, object, opts)?;
                 Ok(respond(StatusCode::CREATED, resource, created, self.mode))
             }
@@ -208,7 +239,11 @@ impl Request<'_> {
                 };
                 let (_, dry) = delete_options(self.body, self.query)?;
                 let selection = list_query(resource, self.query)?;
-                let page = store.delete_collection(resource, ns, &selection, write_options(dry))?;
+                let opts = WriteOptions {
+                    dry_run: dry,
+                    ..WriteOptions::default()
+                };
+                let page = store.delete_collection(resource, ns, &selection, opts)?;
                 Ok(list_response(resource, page, TableMode::Plain))
             }
             _ => Err(ApiStatus::method_not_allowed()),
@@ -223,7 +258,7 @@ impl Request<'_> {
         name: &str,
     ) -> Result<Response, ApiStatus> {
         let store = &self.app.store;
-        let opts = || dry_run(self.query).map(write_options);
+        let opts = || write_options(self.query, self.headers);
         match self.method {
             Method::GET => {
                 let object = store
@@ -238,12 +273,40 @@ impl Request<'_> {
             }
             Method::PATCH => {
                 let patch_type = PatchType::from_content_type(content_type(self.headers))?;
+                if patch_type == PatchType::Apply {
+                    return self.apply(resource, ns, name);
+                }
                 let patched = store.patch(resource, ns, name, patch_type, self.body, opts()?)?;
                 Ok(respond(StatusCode::OK, resource, patched, self.mode))
             }
             Method::DELETE => self.delete(resource, ns, name),
             _ => Err(ApiStatus::method_not_allowed()),
         }
+    }
+
+    /// Server-side apply of the body to `name`: 201 when it created the object.
+    fn apply(
+        &self,
+        resource: Resource,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<Response, ApiStatus> {
+        let opts = ApplyOptions {
+            manager: self.query.get("fieldManager").cloned().unwrap_or_default(),
+            force: matches!(
+                self.query.get("force").map(String::as_str),
+                Some("true" | "1")
+            ),
+            dry_run: dry_run(self.query)?,
+            strict: field_validation(self.query)?,
+        };
+        let (object, created) = self.app.store.apply(resource, ns, name, self.body, opts)?;
+        let code = if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok(respond(code, resource, object, self.mode))
     }
 
     /// DELETE of one object: a success Status, or a namespace as it starts terminating.
@@ -254,10 +317,11 @@ impl Request<'_> {
         name: &str,
     ) -> Result<Response, ApiStatus> {
         let (pre, dry) = delete_options(self.body, self.query)?;
-        let mut last = self
-            .app
-            .store
-            .delete(resource, ns, name, &pre, write_options(dry))?;
+        let opts = WriteOptions {
+            dry_run: dry,
+            ..WriteOptions::default()
+        };
+        let mut last = self.app.store.delete(resource, ns, name, &pre, opts)?;
         if resource == Resource::Namespace {
             // Namespaces answer with the object, as it starts terminating.
             let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

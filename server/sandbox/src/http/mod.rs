@@ -6,6 +6,7 @@ mod handlers;
 mod negotiate;
 mod printers;
 mod table;
+mod target;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,10 +21,13 @@ use http::{header, HeaderMap, HeaderValue, Method, Uri};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::auth::attributes::Attributes;
+use crate::auth::Gate;
 use crate::faults::{Faults, RequestInfo};
 use crate::resource::Resource;
 use crate::status::ApiStatus;
 use crate::store::Store;
+pub(crate) use target::Target;
 
 pub(crate) use handlers::list_query;
 pub(crate) use negotiate::TableMode;
@@ -52,6 +56,8 @@ pub(crate) struct App {
     pub bookmark_ms: Arc<AtomicU64>,
     /// Flips to `true` when the sandbox shuts down; watches and hangs end.
     pub shutdown: watch::Receiver<bool>,
+    /// Authentication, authorization and the recorder of decisions.
+    pub gate: Arc<Gate>,
 }
 
 impl App {
@@ -80,82 +86,6 @@ pub(crate) fn json_body(value: &Value) -> Response {
         HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// Where a path leads.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
-    Version,
-    Api,
-    ApiV1,
-    Apis,
-    /// `/api/v1/{resource}` or `/api/v1/namespaces/{ns}/{resource}`.
-    Collection {
-        resource: Resource,
-        namespace: Option<String>,
-    },
-    /// `/api/v1/namespaces/{name}` or `/api/v1/namespaces/{ns}/{resource}/{name}`.
-    Object {
-        resource: Resource,
-        namespace: Option<String>,
-        name: String,
-    },
-    Unknown,
-}
-
-impl Target {
-    /// Parses a request path.
-    pub fn parse(path: &str) -> Target {
-        let trimmed = path.trim_end_matches('/');
-        match trimmed {
-            "/version" => return Target::Version,
-            "/api" => return Target::Api,
-            "/api/v1" => return Target::ApiV1,
-            "/apis" => return Target::Apis,
-            _ => {}
-        }
-        let Some(rest) = trimmed.strip_prefix("/api/v1/") else {
-            return Target::Unknown;
-        };
-        let segments: Vec<&str> = rest.split('/').collect();
-        let res = |s: &str| Resource::from_plural(s);
-        match segments.as_slice() {
-            [r] => res(r).map_or(Target::Unknown, |resource| Target::Collection {
-                resource,
-                namespace: None,
-            }),
-            ["namespaces", name] if !name.is_empty() => Target::Object {
-                resource: Resource::Namespace,
-                namespace: None,
-                name: name.to_string(),
-            },
-            ["namespaces", ns, r] => match res(r) {
-                Some(resource) if resource.namespaced() && !ns.is_empty() => Target::Collection {
-                    resource,
-                    namespace: Some(ns.to_string()),
-                },
-                _ => Target::Unknown,
-            },
-            ["namespaces", ns, r, name] if !name.is_empty() => match res(r) {
-                Some(resource) if resource.namespaced() => Target::Object {
-                    resource,
-                    namespace: Some(ns.to_string()),
-                    name: name.to_string(),
-                },
-                _ => Target::Unknown,
-            },
-            _ => Target::Unknown,
-        }
-    }
-
-    fn resource(&self) -> Option<Resource> {
-        match self {
-            Target::Collection { resource, .. } | Target::Object { resource, .. } => {
-                Some(*resource)
-            }
-            _ => None,
-        }
-    }
 }
 
 /// Query parameters as a map (last value wins).
@@ -229,61 +159,57 @@ async fn dispatch(
         return failure.into_response();
     }
     let query = parse_query(&uri);
+    let attributes = Attributes::of(&method, uri.path(), &query);
+    let identity = match app.gate.check(&app.store, &headers, &attributes) {
+        Ok(identity) => identity,
+        Err(refused) => return refused.into_response(),
+    };
+    route(&app, method, target, &query, &headers, &body, &identity).await
+}
+
+/// Answers an authorized request from the document or handler its target names.
+async fn route(
+    app: &App,
+    method: Method,
+    target: Target,
+    query: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+    identity: &crate::auth::Identity,
+) -> Response {
     match target {
-        Target::Version | Target::Api | Target::ApiV1 | Target::Apis if method != Method::GET => {
+        _ if target.is_document() && method != Method::GET => {
             ApiStatus::method_not_allowed().into_response()
         }
         Target::Version => json_body(&discovery::version(&app.version)),
-        Target::Api => json_body(&discovery::api_versions(&headers)),
-        Target::ApiV1 => json_body(&discovery::resource_list()),
+        Target::Api => json_body(&discovery::api_versions(headers)),
         Target::Apis => json_body(&discovery::group_list()),
-        Target::Collection { .. } | Target::Object { .. } => {
-            handlers::serve(&app, method, target, &query, &headers, &body).await
+        Target::Group { group } => discovery::group(&group).map_or_else(
+            || ApiStatus::path_not_found().into_response(),
+            |doc| json_body(&doc),
+        ),
+        Target::GroupVersion { group, version } => discovery::resource_list(&group, &version)
+            .map_or_else(
+                || ApiStatus::path_not_found().into_response(),
+                |doc| json_body(&doc),
+            ),
+        Target::OpenApiV2 => crate::openapi::serve_v2(headers),
+        Target::OpenApiV3 => json_body(&crate::openapi::v3_root()),
+        Target::OpenApiV3Doc { group, version } => crate::openapi::serve_v3(&group, &version),
+        Target::SelfSubjectAccessReview if method == Method::POST => {
+            crate::auth::review::serve(app, identity, body)
         }
-        Target::Unknown => ApiStatus::path_not_found().into_response(),
+        Target::Collection { .. } | Target::Object { .. } => {
+            handlers::serve(app, method, target, query, headers, body).await
+        }
+        Target::SelfSubjectAccessReview => ApiStatus::method_not_allowed().into_response(),
+        _ => ApiStatus::path_not_found().into_response(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths() {
-        assert_eq!(
-            Target::parse("/api/v1/secrets"),
-            Target::Collection {
-                resource: Resource::Secret,
-                namespace: None
-            }
-        );
-        assert_eq!(
-            Target::parse("/api/v1/namespaces/a/secrets/b"),
-            Target::Object {
-                resource: Resource::Secret,
-                namespace: Some("a".into()),
-                name: "b".into()
-            }
-        );
-        assert_eq!(
-            Target::parse("/api/v1/namespaces/a"),
-            Target::Object {
-                resource: Resource::Namespace,
-                namespace: None,
-                name: "a".into()
-            }
-        );
-        assert_eq!(
-            Target::parse("/api/v1/namespaces/a/namespaces"),
-            Target::Unknown
-        );
-        assert_eq!(
-            Target::parse("/api/v1/namespaces/a/pods/b/log"),
-            Target::Unknown
-        );
-        assert_eq!(Target::parse("/openapi/v2"), Target::Unknown);
-        assert_eq!(Target::parse("/api/v1/configmaps"), Target::Unknown);
-    }
 
     #[test]
     fn query_decoding() {

@@ -113,7 +113,71 @@ pub(super) fn columns(resource: Resource) -> Vec<Value> {
         ],
         Resource::Pod => pod_columns(),
         Resource::Event => event_columns(),
+        Resource::ConfigMap => vec![
+            name_column(),
+            text("Data", 0, "Data contains the configuration data."),
+            age_column(),
+        ],
+        Resource::Deployment => vec![
+            name_column(),
+            text("Ready", 0, "Number of the pod with ready state"),
+            text("Up-to-date", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
+            text("Available", 0, "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment."),
+            age_column(),
+        ],
+        Resource::Service => vec![
+            name_column(),
+            text("Type", 0, "The type of the service"),
+            text("Cluster-IP", 0, "The cluster IP of the service"),
+            text("External-IP", 0, "The external IP of the service"),
+            text("Port(s)", 0, "The ports of the service"),
+            age_column(),
+        ],
+        _ => vec![name_column(), age_column()],
     }
+}
+
+fn deployment_cells(o: &Value, name: String, age: String) -> Vec<Value> {
+    let number = |p: &str| o.pointer(p).and_then(Value::as_i64).unwrap_or(0);
+    vec![
+        json!(name),
+        json!(format!(
+            "{}/{}",
+            number("/status/readyReplicas"),
+            number("/spec/replicas")
+        )),
+        json!(number("/status/updatedReplicas")),
+        json!(number("/status/availableReplicas")),
+        json!(age),
+    ]
+}
+
+fn service_cells(o: &Value, name: String, age: String) -> Vec<Value> {
+    let ports: Vec<String> = o
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+            format!(
+                "{}/{protocol}",
+                p.get("port").and_then(Value::as_i64).unwrap_or(0)
+            )
+        })
+        .collect();
+    vec![
+        json!(name),
+        json!(string_at(o, "/spec/type")),
+        json!(or_none(o, "/spec/clusterIP")),
+        json!("<none>"),
+        json!(if ports.is_empty() {
+            "<none>".to_string()
+        } else {
+            ports.join(",")
+        }),
+        json!(age),
+    ]
 }
 
 fn count(value: Option<&Value>) -> usize {
@@ -222,5 +286,9 @@ pub(super) fn cells(resource: Resource, o: &Value, now: DateTime<Utc>) -> Vec<Va
         Resource::ServiceAccount => vec![json!(name), json!(count(o.get("secrets"))), json!(age)],
         Resource::Pod => pod_cells(o, name, age),
         Resource::Event => event_cells(o, name, now),
+        Resource::ConfigMap => vec![json!(name), json!(count(o.get("data"))), json!(age)],
+        Resource::Deployment => deployment_cells(o, name, age),
+        Resource::Service => service_cells(o, name, age),
+        _ => vec![json!(name), json!(age)],
     }
 }

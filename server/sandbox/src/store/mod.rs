@@ -7,8 +7,10 @@
 //! order, broadcast order and resourceVersion order are the same.
 
 mod admission;
+mod apply;
 mod list;
 mod node;
+mod prepare;
 mod write;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -17,6 +19,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
+pub(crate) use apply::ApplyOptions;
 pub(crate) use list::ListPage;
 pub(crate) use list::ListQuery;
 pub(crate) use write::{DeleteOptions, WriteOptions};
@@ -26,6 +29,8 @@ use crate::resource::Resource;
 use crate::status::ApiStatus;
 use crate::Error;
 
+/// The field manager of objects created through [`Store::insert`].
+pub const SEED_MANAGER: &str = "regboard-sandbox";
 /// Default number of changes retained for watches resuming from a resourceVersion.
 pub const DEFAULT_HISTORY_LIMIT: usize = 10_000;
 /// Capacity of the live-change broadcast; a watcher lagging further gets 410 Expired.
@@ -153,10 +158,19 @@ impl Store {
         let namespace = object::namespace(&object).to_string();
         let ns = resource.namespaced().then_some(namespace.as_str());
         let opts = WriteOptions {
-            dry_run: false,
             keep_status: true,
+            manager: Some(SEED_MANAGER.into()),
+            ..WriteOptions::default()
         };
         Ok(self.create(resource, ns, object, opts)?)
+    }
+
+    /// The stored objects of `resource`, optionally within one namespace, in key order.
+    pub(crate) fn objects(&self, resource: Resource, namespace: Option<&str>) -> Vec<Arc<Value>> {
+        self.read()
+            .scan(resource, namespace)
+            .map(|(_, o)| o.clone())
+            .collect()
     }
 
     /// Starts a watch: replays state or history, then hands over a live receiver.

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use chrono::{SecondsFormat, Utc};
-use rand::Rng;
 use serde_json::{json, Value};
 
+use super::prepare::{allocate, keep_allocated, now, place, prepare_create, random_suffix};
 use super::{key, Change, ChangeType, State, Store};
+use crate::managed;
 use crate::object::{self, remove_meta, set_meta};
 use crate::patch::{self, PatchType};
 use crate::resource::Resource;
@@ -14,12 +14,17 @@ use crate::status::ApiStatus;
 use crate::validate;
 
 /// Options every write accepts.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct WriteOptions {
     /// `dryRun=All`: validate and compute the result, persist nothing.
     pub dry_run: bool,
     /// Keep `status` on create (seeding); the API resets it like the apiserver.
     pub keep_status: bool,
+    /// The field manager whose Update is recorded in managedFields (`None`: the
+    /// managedFields were already computed, by server-side apply).
+    pub manager: Option<String>,
+    /// `fieldValidation=Strict`: unknown fields are a 400 instead of being dropped.
+    pub strict: bool,
 }
 
 /// `DeleteOptions.preconditions`.
@@ -33,40 +38,6 @@ pub(crate) struct DeleteOptions {
 
 /// Namespaces the apiserver refuses to delete.
 const UNDELETABLE: [&str; 3] = ["default", "kube-system", "kube-public"];
-
-fn now() -> Value {
-    json!(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true))
-}
-
-fn random_suffix() -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut rng = rand::thread_rng();
-    (0..5)
-        .map(|_| char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]))
-        .collect()
-}
-
-/// Checks/sets `metadata.namespace` against the URL namespace.
-fn place(resource: Resource, namespace: Option<&str>, object: &mut Value) -> Result<(), ApiStatus> {
-    match (resource.namespaced(), namespace) {
-        (true, Some(ns)) => {
-            let body_ns = object::namespace(object);
-            if body_ns.is_empty() {
-                set_meta(object, "namespace", json!(ns));
-            } else if body_ns != ns {
-                return Err(ApiStatus::bad_request(
-                    "the namespace of the provided object does not match the namespace sent on the request",
-                ));
-            }
-            Ok(())
-        }
-        (true, None) => Err(ApiStatus::method_not_allowed()),
-        (false, _) => {
-            remove_meta(object, "namespace");
-            Ok(())
-        }
-    }
-}
 
 impl State {
     pub(super) fn commit(&mut self, store: &Store, change: Change) {
@@ -118,6 +89,7 @@ impl State {
         }
         set_meta(&mut object, "uid", json!(uuid::Uuid::new_v4().to_string()));
         set_meta(&mut object, "creationTimestamp", now());
+        allocate(resource, &mut object);
         if dry_run {
             return Ok(object);
         }
@@ -139,14 +111,15 @@ impl State {
         Ok((*object).clone())
     }
 
-    /// Shared tail of update and patch: concurrency checks, validation, commit.
-    fn replace_locked(
+    /// Shared tail of update, patch and apply: concurrency checks, managedFields,
+    /// validation, commit.
+    pub(super) fn replace_locked(
         &mut self,
         store: &Store,
         resource: Resource,
         old: Arc<Value>,
         mut new: Value,
-        dry_run: bool,
+        opts: &WriteOptions,
     ) -> Result<Value, ApiStatus> {
         let name = object::name(&old).to_string();
         let rv = object::resource_version(&new);
@@ -168,8 +141,12 @@ impl State {
         if matches!(resource, Resource::Namespace | Resource::Pod) {
             new["status"] = old.get("status").cloned().unwrap_or(json!({}));
         }
+        keep_allocated(resource, &old, &mut new);
+        if let Some(manager) = &opts.manager {
+            managed::track_update(resource, Some(&old), &mut new, manager);
+        }
         validate::validate(resource, &new, Some(&old))?;
-        if new == *old || dry_run {
+        if new == *old || opts.dry_run {
             return Ok(new);
         }
         let rv = self.next_rv(&mut new);
@@ -234,43 +211,9 @@ impl Store {
         body: Value,
         opts: WriteOptions,
     ) -> Result<Value, ApiStatus> {
-        let status = body.get("status").cloned();
-        let mut object = object::normalize(resource, body)?;
-        if !object::resource_version(&object).is_empty() {
-            return Err(ApiStatus::new(
-                500,
-                "InternalError",
-                "resourceVersion should not be set on objects to be created",
-            ));
-        }
-        place(resource, namespace, &mut object)?;
-        match (opts.keep_status, status, resource) {
-            (true, Some(status), _) => object["status"] = status,
-            (false, _, Resource::Pod) => {
-                object["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"})
-            }
-            (false, _, Resource::Namespace) => object["status"] = json!({"phase": "Active"}),
-            _ => {}
-        }
-        for field in [
-            "uid",
-            "creationTimestamp",
-            "deletionTimestamp",
-            "generation",
-        ] {
-            remove_meta(&mut object, field);
-        }
-        let generate = object
-            .pointer("/metadata/generateName")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let generated = object::name(&object).is_empty() && !generate.is_empty();
-        if generated {
-            validate::validate_generate_name(resource, &generate)?;
-        }
+        let (mut object, generate) = prepare_create(resource, namespace, body, &opts)?;
         for _attempt in 0..8 {
-            if generated {
+            if !generate.is_empty() {
                 set_meta(
                     &mut object,
                     "name",
@@ -280,7 +223,7 @@ impl Store {
             validate::validate(resource, &object, None)?;
             let mut state = self.write();
             match state.create_locked(self, resource, object.clone(), opts.dry_run) {
-                Err(e) if generated && e.reason == "AlreadyExists" => continue,
+                Err(e) if !generate.is_empty() && e.reason == "AlreadyExists" => continue,
                 other => return other,
             }
         }
@@ -300,6 +243,9 @@ impl Store {
         body: Value,
         opts: WriteOptions,
     ) -> Result<Value, ApiStatus> {
+        if opts.strict {
+            object::reject_unknown_fields(resource, &body)?;
+        }
         let mut object = object::normalize(resource, body)?;
         let body_name = object::name(&object);
         if body_name != name {
@@ -314,7 +260,7 @@ impl Store {
             .get(&key(resource, namespace.unwrap_or(""), name))
             .cloned()
             .ok_or_else(|| ApiStatus::not_found(resource, name))?;
-        state.replace_locked(self, resource, old, object, opts.dry_run)
+        state.replace_locked(self, resource, old, object, &opts)
     }
 
     /// Patches an object (PATCH) under the write lock, so concurrent patches never lose updates.
@@ -334,6 +280,9 @@ impl Store {
             .cloned()
             .ok_or_else(|| ApiStatus::not_found(resource, name))?;
         let patched = patch::apply(resource, patch_type, &old, body)?;
+        if opts.strict {
+            object::reject_unknown_fields(resource, &patched)?;
+        }
         let mut object = object::normalize(resource, patched)?;
         if object::name(&object) != name
             || (resource.namespaced() && object::namespace(&object) != object::namespace(&old))
@@ -345,7 +294,7 @@ impl Store {
         if resource == Resource::Namespace {
             remove_meta(&mut object, "namespace");
         }
-        state.replace_locked(self, resource, old, object, opts.dry_run)
+        state.replace_locked(self, resource, old, object, &opts)
     }
 
     /// Deletes an object (DELETE), checking preconditions; returns its last state.

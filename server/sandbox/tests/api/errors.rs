@@ -276,11 +276,22 @@ async fn bad_requests_wrong_methods_and_media_types() {
     let (code, reason, _) = send(http(
         "PATCH",
         &format!("{base}/p"),
-        "application/apply-patch+yaml",
+        "application/apply-patch+cbor",
         "{}",
     ))
     .await;
     assert_eq!((code, reason.as_str()), (415, "UnsupportedMediaType"));
+    let (code, reason, m) = send(http(
+        "PATCH",
+        &format!("{base}/p"),
+        "application/apply-patch+yaml",
+        "{}",
+    ))
+    .await;
+    assert_eq!(
+        (code, reason.as_str(), m.as_str()),
+        (422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+    );
     let (code, _, _) = send(http("PATCH", &format!("{base}/p"), "text/plain", "{}")).await;
     assert_eq!(code, 415);
     let (code, _, _) = send(http(
@@ -310,7 +321,7 @@ async fn bad_requests_wrong_methods_and_media_types() {
     ))
     .await;
     assert_eq!((code, reason.as_str()), (400, "BadRequest"));
-    let (code, reason, _) = send(http("GET", "/openapi/v2", "", "")).await;
+    let (code, reason, _) = send(http("GET", "/openapi/v9", "", "")).await;
     assert_eq!((code, reason.as_str()), (404, "NotFound"));
 
     // dryRun=All validates without persisting.

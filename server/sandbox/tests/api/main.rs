@@ -2,11 +2,13 @@
 //! sandbox on 127.0.0.1:0 and talks to it through kube-rs (or kubectl / raw HTTP).
 
 mod admission;
+mod apply;
 mod crud;
 mod errors;
 mod faults;
 mod kubectl;
 mod kubelet;
+mod rbac;
 mod watch;
 
 use std::net::SocketAddr;

@@ -1,9 +1,7 @@
-//! PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and the subset of
-//! strategic merge patch regboard relies on.
-//!
-//! Strategic merge here merges maps like a merge patch, replaces lists wholesale, and
-//! honours `null` and `{"$patch": "delete"}` as deletions of map keys and
-//! `{"$patch": "replace"}` as "replace this map". Other `$`-directives are dropped.
+//! PATCH bodies: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and strategic merge
+//! patch (see [`strategic`]); server-side apply is [`crate::managed`]'s.
+
+mod strategic;
 
 use serde_json::{Map, Value};
 
@@ -19,6 +17,8 @@ pub enum PatchType {
     Json,
     /// `application/strategic-merge-patch+json`.
     Strategic,
+    /// `application/apply-patch+yaml`: server-side apply (see [`crate::managed`]).
+    Apply,
 }
 
 impl PatchType {
@@ -34,13 +34,7 @@ impl PatchType {
             "application/merge-patch+json" => Ok(PatchType::Merge),
             "application/json-patch+json" => Ok(PatchType::Json),
             "application/strategic-merge-patch+json" => Ok(PatchType::Strategic),
-            "application/apply-patch+yaml" | "application/apply-patch+cbor" => Err(ApiStatus::new(
-                415,
-                "UnsupportedMediaType",
-                "server-side apply (application/apply-patch+yaml) is not supported by the regboard sandbox; \
-                 use application/merge-patch+json, application/json-patch+json or \
-                 application/strategic-merge-patch+json",
-            )),
+            "application/apply-patch+yaml" => Ok(PatchType::Apply),
             other => Err(ApiStatus::unsupported_media_type(other)),
         }
     }
@@ -66,42 +60,10 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Strategic merge for maps; lists replace; honours `$patch: delete|replace`.
+/// Strategic merge: maps merge, lists with a merge key merge item by item, directives
+/// (`$patch`, `$setElementOrder`, `$retainKeys`, `$deleteFromPrimitiveList`) are honoured.
 pub fn strategic_merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch_map) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    match patch_map.get("$patch").and_then(Value::as_str) {
-        Some("replace") => {
-            let mut replacement = patch_map.clone();
-            replacement.remove("$patch");
-            *target = Value::Object(replacement);
-            return;
-        }
-        Some("delete") => {
-            *target = Value::Null;
-            return;
-        }
-        _ => {}
-    }
-    if !target.is_object() {
-        *target = Value::Object(Map::new());
-    }
-    if let Value::Object(target_map) = target {
-        for (key, value) in patch_map {
-            if key.starts_with('$') {
-                continue;
-            }
-            let deletes =
-                value.is_null() || value.get("$patch").and_then(Value::as_str) == Some("delete");
-            if deletes {
-                target_map.remove(key);
-            } else {
-                strategic_merge_patch(target_map.entry(key.clone()).or_insert(Value::Null), value);
-            }
-        }
-    }
+    strategic::apply(target, patch);
 }
 
 /// Applies a patch body of `patch_type` to `current`, returning the patched object.
@@ -115,6 +77,13 @@ pub fn apply(
         .map_err(|e| ApiStatus::bad_request(format!("error decoding patch: {e}")))?;
     let mut out = current.clone();
     match patch_type {
+        PatchType::Apply => {
+            return Err(ApiStatus::new(
+                500,
+                "InternalError",
+                "an apply patch is merged by the field manager, not by patch::apply",
+            ));
+        }
         PatchType::Merge => {
             if !patch.is_object() {
                 return Err(ApiStatus::bad_request(
@@ -224,10 +193,8 @@ mod tests {
             Ok(PatchType::Merge)
         );
         assert_eq!(
-            PatchType::from_content_type("application/apply-patch+yaml")
-                .unwrap_err()
-                .code,
-            415
+            PatchType::from_content_type("application/apply-patch+yaml"),
+            Ok(PatchType::Apply)
         );
         assert_eq!(
             PatchType::from_content_type("text/plain").unwrap_err().code,

@@ -1,5 +1,7 @@
 //! Object validation, with kube-apiserver's field paths and wording.
 
+mod kinds;
+
 use base64::Engine as _;
 use serde_json::Value;
 
@@ -59,7 +61,7 @@ fn name_causes(resource: Resource, name: &str, generated: bool) -> Vec<Cause> {
     };
     let errors = match resource {
         Resource::Namespace => label_name_errors(name),
-        _ => subdomain_name_errors(name),
+        _ => kinds::name_errors(resource, name).unwrap_or_else(|| subdomain_name_errors(name)),
     };
     errors
         .iter()
@@ -227,6 +229,7 @@ pub fn validate(resource: Resource, object: &Value, old: Option<&Value>) -> Resu
     causes.extend(match resource {
         Resource::Secret => secret_causes(object, old),
         Resource::Pod if old.is_none() => pod_causes(object),
+        Resource::RoleBinding | Resource::ClusterRoleBinding => kinds::binding_causes(object, old),
         _ => Vec::new(),
     });
     if causes.is_empty() {
