@@ -18,6 +18,11 @@ pub struct Principal {
     pub admin: bool,
 }
 
+/// The client's address as the server's middleware chose it: the TCP peer,
+/// or what a trusted proxy forwarded. Read instead of the peer when present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
 /// The extensions of the current request, where the server's session layer
 /// keeps the session; only the access service looks inside.
 #[derive(Clone, Default)]
@@ -31,7 +36,8 @@ pub struct Caller {
     pub user: Option<Principal>,
     /// The request id set by the server's middleware.
     pub request_id: Option<String>,
-    /// The peer address, as the server saw it (untrusted for identity).
+    /// The client address ([`ClientAddr`], else the TCP peer); untrusted
+    /// for identity.
     pub source_addr: Option<String>,
     /// The `User-Agent` header (untrusted; store escaped).
     pub user_agent: Option<String>,
@@ -54,7 +60,7 @@ pub fn request_session() -> RequestSession {
 }
 
 impl Caller {
-    /// Reads the signed-in user, request id header, user agent and peer
+    /// Reads the signed-in user, request id header, user agent and client
     /// address from `parts` (of a server function or a plain handler).
     pub fn from_parts(parts: &http::request::Parts) -> Caller {
         let header = |name: &str| {
@@ -67,11 +73,17 @@ impl Caller {
         Caller {
             user: parts.extensions.get::<Principal>().cloned(),
             request_id: header("x-request-id"),
-            source_addr: parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            source_addr: client_addr(&parts.extensions).map(|ip| ip.to_string()),
             user_agent: header("user-agent"),
         }
     }
+}
+
+/// The [`ClientAddr`] in `extensions`, else the TCP peer's address.
+fn client_addr(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
+    extensions.get::<ClientAddr>().map(|c| c.0).or_else(|| {
+        extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+    })
 }

@@ -34,7 +34,12 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         reconcile: args.reconcile_options(),
         access: args.access_options(),
         first_check_wait: FIRST_CHECK_WAIT,
+        trusted_proxies: args.trusted_proxies(),
     };
+    if !args.trusted_proxy.is_empty() {
+        let proxies: Vec<String> = args.trusted_proxy.iter().map(ToString::to_string).collect();
+        tracing::info!(proxies = %proxies.join(", "), "X-Forwarded-For is believed from these proxies");
+    }
     let Running {
         state,
         listener,

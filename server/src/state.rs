@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 use crate::access::Access;
 use crate::audit::AuditLog;
 use crate::cluster::KubeCluster;
+use crate::http::TrustedProxies;
 use crate::projects::KubeProjects;
 use crate::registries::KubeRegistries;
 
@@ -32,6 +33,8 @@ pub struct AppState {
     pub registries: KubeRegistries,
     /// The project service.
     pub projects: KubeProjects,
+    /// The proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl AppState {

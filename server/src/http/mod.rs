@@ -3,7 +3,9 @@
 //!
 //! ```text
 //! request ─► request_id (fresh id, span, access log)
+//!         ─► client_addr (the client: the peer, or X-Forwarded-For from a trusted proxy)
 //!         ─► security (CSRF refusal; CSP with nonce, nosniff, no-store… on the response)
+//!         ─► body_limit (413 past 64 KiB, before anything reads or writes)
 //!         ─► session layer (tower-sessions, SQLite store, cookie regboard_session)
 //!         ─► session::resolve (the signed-in user, idle/absolute expiry)
 //!         ─► guard (server fn policy; pages redirect to /login) ─► route
@@ -16,6 +18,8 @@
 //! ```
 
 mod audit;
+mod body_limit;
+mod client_addr;
 mod guard;
 mod health;
 mod live;
@@ -31,6 +35,8 @@ use regboard_app::{shell, App};
 
 use crate::state::AppState;
 
+pub use body_limit::MAX_BODY;
+pub use client_addr::{BadCidr, Cidr, TrustedProxies};
 pub use request_id::RequestId;
 pub use security::{content_security_policy, cross_site, CspNonce};
 
@@ -70,7 +76,12 @@ pub fn router(state: AppState) -> Router {
             session::resolve,
         ))
         .layer(state.access.session_layer())
+        .layer(axum::middleware::from_fn(body_limit::middleware))
         .layer(axum::middleware::from_fn(security::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            client_addr::middleware,
+        ))
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)
 }
