@@ -45,16 +45,23 @@ pub enum AppError {
     #[error("{0}")]
     NotAllowed(String),
     /// Too many failed sign-ins from this account or address.
-    #[error("Too many failed sign-ins; try again in {retry_after_secs} seconds.")]
+    #[error("Too many failed sign-ins; try again in {}.", seconds(*retry_after_secs))]
     TooManyAttempts {
         /// How long to wait before the next attempt.
         retry_after_secs: u64,
     },
     /// The server is at its limit for this kind of work (password hashing);
     /// the request may be repeated after `retry_after_secs`.
-    #[error("The server is busy; try again in {retry_after_secs} seconds.")]
+    #[error("The server is busy; try again in {}.", seconds(*retry_after_secs))]
     Busy {
         /// How long to wait before repeating the request.
+        retry_after_secs: u64,
+    },
+    /// The cluster answered 429 Too Many Requests; it asked to be left alone
+    /// for `retry_after_secs`.
+    #[error("The cluster is throttling requests; try again in {}.", seconds(*retry_after_secs))]
+    ClusterThrottled {
+        /// The cluster's Retry-After.
         retry_after_secs: u64,
     },
     /// The server function machinery itself failed (network, encoding).
@@ -81,6 +88,17 @@ impl AppError {
         AppError::NotAllowed(format!("You do not have permission to {what}."))
     }
 
+    /// How long the caller should wait before repeating the request, when
+    /// the error says so (sent as `Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs }
+            | AppError::ClusterThrottled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     /// The HTTP status that says the same thing as this error.
     pub fn http_status(&self) -> u16 {
         match self {
@@ -90,9 +108,20 @@ impl AppError {
             AppError::Forbidden(_) | AppError::NotAllowed(_) => 403,
             AppError::Unauthenticated(_) => 401,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::ClusterUnavailable(_) | AppError::Busy { .. } => 503,
+            AppError::ClusterUnavailable(_)
+            | AppError::Busy { .. }
+            | AppError::ClusterThrottled { .. } => 503,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
         }
+    }
+}
+
+/// "1 second", "30 seconds".
+fn seconds(n: u64) -> String {
+    if n == 1 {
+        "1 second".to_owned()
+    } else {
+        format!("{n} seconds")
     }
 }
 

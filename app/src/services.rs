@@ -14,9 +14,9 @@ use crate::domain::secret::Password;
 use crate::model::access::{AccessOverview, CurrentUser};
 use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
-use crate::model::projects::ProjectSummary;
+use crate::model::projects::{MovePreview, ProjectSummary};
 use crate::model::registries::{
-    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
 };
 use crate::AppError;
 
@@ -52,6 +52,15 @@ pub trait RegistryService: Send + Sync {
     async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError>;
     /// Reconciles a registry now.
     async fn resync(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError>;
+    /// Writes the lost source of project registry `name` again from one of
+    /// its copies.
+    async fn restore(&self, caller: &Caller, project: &str, name: &str) -> Result<(), AppError>;
+    /// Takes over a Secret that carries regboard's labels without its proof
+    /// (written before proofs existed, or whose proof was lost).
+    async fn adopt(&self, caller: &Caller, namespace: &str, name: &str) -> Result<(), AppError>;
+    /// Secrets carrying regboard's labels without its proof, for an admin
+    /// to adopt or leave.
+    async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError>;
 }
 
 /// Projects and namespace membership.
@@ -77,13 +86,31 @@ pub trait ProjectService: Send + Sync {
     ) -> Result<(), AppError>;
     /// Deletes a project (see `delete_project`).
     async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError>;
-    /// Moves a namespace into a project or out of any.
+    /// What moving a namespace into `project` (or out, `None`) would write
+    /// and what it collides with.
+    async fn preview_namespace_move(
+        &self,
+        namespace: &str,
+        project: Option<&str>,
+    ) -> Result<MovePreview, AppError>;
+    /// Moves a namespace into a project or out of any; over collisions only
+    /// when `confirm`.
     async fn set_namespace_project(
         &self,
         caller: &Caller,
         namespace: &str,
         project: Option<&str>,
+        confirm: bool,
     ) -> Result<(), AppError>;
+    /// Accepts a namespace's request (its label) to join a project.
+    async fn accept_join(
+        &self,
+        caller: &Caller,
+        namespace: &str,
+        confirm: bool,
+    ) -> Result<(), AppError>;
+    /// Rejects a namespace's request to join a project.
+    async fn reject_join(&self, caller: &Caller, namespace: &str) -> Result<(), AppError>;
 }
 
 /// Reading the audit log; writing it is the server's business.

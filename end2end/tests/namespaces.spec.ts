@@ -23,7 +23,8 @@ test("the list follows cluster changes without a reload", async ({ page }) => {
 
   await cluster.createNamespace(name, { "regboard.dev/project": "search" });
   await expect(namespaces.row(name)).toBeVisible();
-  await expect(namespaces.project(name)).toHaveText("search");
+  // A label set outside regboard is a request to join, not membership.
+  await expect(namespaces.project(name)).toHaveText("asks to join search");
   await expect(namespaces.secrets(name)).toHaveText("0");
 
   await cluster.createSecret(name, "api-token");

@@ -82,3 +82,46 @@ test("deleting a project with registries asks again, then removes them", async (
   await cluster.deleteNamespace(namespace);
   await cluster.dispose();
 });
+
+test("a namespace labelled outside regboard asks to join, and joins only when an admin accepts the preview", async ({ page }) => {
+  const cluster = await SandboxApi.connect();
+  const project = unique("pj");
+  const namespace = unique("pjns");
+  const registry = unique("pjr");
+
+  const projects = new ProjectsPage(page);
+  await projects.open();
+  await projects.create(project, "Joined project");
+  await expect(projects.status).toHaveText(`Project ${project} recorded.`);
+  const form = new RegistryForm(page);
+  await form.openNew();
+  await form.chooseProject(project);
+  await form.fill({ name: registry, preset: "GitHub Container Registry", username: "bot", password: "pw" });
+  await form.submit();
+  await expect(page).toHaveURL(new RegExp(`/registries/p/${project}/${registry}$`));
+
+  // kubectl label ns … regboard.dev/project=<project>, with a Secret of its own under the registry's name.
+  await cluster.createNamespace(namespace, { "regboard.dev/project": project });
+  await cluster.createSecret(namespace, registry);
+
+  await projects.open();
+  const row = projects.namespaceRow(namespace);
+  await expect(row.getByTestId("join-request")).toContainText(`asks to join ${project}`);
+  await expect(projects.project(project).getByTestId("asking-to-join")).toContainText(namespace);
+  await expect(projects.project(project).getByTestId("namespaces")).not.toContainText(namespace);
+
+  await row.getByTestId("review-join").click();
+  const review = row.getByTestId("move-review");
+  await expect(review.getByTestId("move-receives")).toContainText(registry);
+  await expect(review.getByTestId("move-collisions")).toContainText(`${registry} (Opaque)`);
+  await expect(review.getByTestId("confirm-move")).toHaveText("Accept anyway");
+  await review.getByTestId("confirm-move").click();
+  await expect(projects.status).toHaveText(`Namespace ${namespace} joined project ${project}.`);
+  await expect(projects.project(project).getByTestId("namespaces")).toContainText(namespace);
+
+  // The foreign Secret under the registry's name is left as it was.
+  const kept = await cluster.getSecret(namespace, registry);
+  expect(kept?.type).toBe("Opaque");
+  await cluster.deleteNamespace(namespace);
+  await cluster.dispose();
+});

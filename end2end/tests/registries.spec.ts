@@ -143,6 +143,9 @@ test("editing changes the username and keeps the password when left empty", asyn
   await expect(form.username).toHaveValue("old-user");
   await expect(form.password).toHaveValue("");
   await expect(page.getByText("Leave empty to keep the current password.")).toBeVisible();
+  await expect(form.password).toHaveAccessibleDescription(
+    /Adding or changing a host needs the password again/,
+  );
 
   await form.username.fill("new-user");
   await form.submit();

@@ -334,7 +334,6 @@ fn sample(i: usize) -> NewEvent {
             request_id: Some(format!("{:032x}", i as u128 * 7919)),
             source_addr: Some(format!("10.0.{}.{}", i % 250, i % 200)),
             user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0".into()),
-            ..Default::default()
         },
         action: actions[i % actions.len()].into(),
         target: AuditTarget {

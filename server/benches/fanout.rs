@@ -41,7 +41,9 @@ use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::SyncState;
 use regboard_sandbox::{Faults, RequestMatch, Sandbox, SandboxOptions, Seed};
 use regboard_server::cluster::ownership;
+use regboard_server::cluster::proof::OwnershipKey;
 use regboard_server::cluster::Inventory;
+use regboard_server::membership::Membership;
 use regboard_server::reconcile::{ReconcileOptions, Reconciler};
 use regboard_server::registries::objects::registry_secret;
 
@@ -226,15 +228,33 @@ async fn regboard_fan_out(
     concurrency: usize,
     latency: Duration,
 ) -> FanOut {
-    let client = kube::Client::try_from(config).unwrap();
+    let client = regboard_server::cluster::client(config).unwrap();
     let options = ReconcileOptions {
         system_namespace: "regboard-system".into(),
         concurrency,
         resync_interval: Duration::from_secs(300),
         call_timeout: Duration::from_secs(10),
     };
-    let inventory = Inventory::start(client.clone());
-    let reconciler = Reconciler::start(client.clone(), inventory.clone(), options, None);
+    // regboard's records: every bench namespace moved into the project
+    // through regboard, and the key that proves what it writes.
+    let dir = tempfile::tempdir().unwrap();
+    let db = regboard_server::db::open(&dir.path().join("bench.db"))
+        .await
+        .unwrap();
+    let membership = Membership::load(db).await.unwrap();
+    for i in 0..count {
+        let ns = format!("bench-{i:04}");
+        membership.join(&ns, "bench", "bench").await.unwrap();
+    }
+    let key = OwnershipKey::new(rand::random());
+    let inventory = Inventory::start(client.clone(), membership);
+    let reconciler = Reconciler::start(
+        client.clone(),
+        inventory.clone(),
+        key.clone(),
+        options,
+        None,
+    );
     reconciler.next_pass().await; // watches primed, nothing to do yet
     faults.set_latency(latency);
     let requests = faults.counter(RequestMatch::any());
@@ -245,13 +265,14 @@ async fn regboard_fan_out(
         &Password::new("bench-pw"),
         None,
     );
-    let source = registry_secret(
+    let mut source = registry_secret(
         "bench.pull",
         "regboard-system",
         ownership::project_labels("bench", "pull"),
         &config,
         "",
     );
+    key.seal(&mut source);
     let mut passes = reconciler.passes();
     let passes_before = *passes.borrow_and_update();
     let cpu_before = thread_cpu();

@@ -38,9 +38,9 @@ pub enum Error {
     /// A command-line request was refused; the sentence says why.
     #[error("{0}")]
     Refused(String),
-    /// The audit fingerprint key file could not be read or created.
-    #[error("cannot use the audit key file {path}: {reason}")]
-    AuditKey {
+    /// A key file (audit fingerprints, ownership proof) could not be read or created.
+    #[error("cannot use the key file {path}: {reason}")]
+    KeyFile {
         /// The key file.
         path: PathBuf,
         /// What went wrong, in words.

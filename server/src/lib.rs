@@ -28,6 +28,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod keyfile;
+pub mod membership;
 pub mod projects;
 pub mod reconcile;
 pub mod registries;
@@ -36,6 +38,7 @@ pub mod serve;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod upgrade;
 
 pub use error::{Error, Result};
 pub use http::router;

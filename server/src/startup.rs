@@ -5,7 +5,9 @@
 //! ```text
 //! start(connection, options)
 //!   ├─ db::open (SQLite file, migrations)      ─► AuditLog::open (key file beside it)
-//!   ├─ KubeCluster::start (status + watches)   ─► first check (bounded wait)
+//!   ├─ Membership::load (recorded projects)    ─► KubeCluster::start (status + watches)
+//!   ├─ proof::load_key (file ◄─► Secret)       ─► first check (bounded wait)
+//!   ├─ upgrade (once: record labelled namespaces, prove legacy Secrets)
 //!   ├─ Reconciler::start (fan-out)
 //!   ├─ KubeRegistries, KubeProjects            (the services over cluster + db)
 //!   ├─ Access::open (sessions, throttle)       ─► expired-session sweeper
@@ -20,12 +22,17 @@ use tokio::net::TcpListener;
 
 use crate::access::{Access, AccessOptions};
 use crate::audit::AuditLog;
-use crate::cluster::{Connection, KubeCluster};
+use crate::cluster::{proof, Connection, KubeCluster};
 use crate::error::{Error, Result};
+use crate::membership::Membership;
 use crate::projects::KubeProjects;
 use crate::reconcile::{ReconcileOptions, Reconciler};
 use crate::registries::KubeRegistries;
 use crate::state::AppState;
+use crate::upgrade::Upgrade;
+
+/// How long a retried upgrade waits for the cluster each time.
+const UPGRADE_RETRY: Duration = Duration::from_secs(10);
 
 /// How often expired sessions are deleted.
 const SESSION_SWEEP: Duration = Duration::from_secs(60);
@@ -43,6 +50,8 @@ pub struct StartOptions {
     pub access: AccessOptions,
     /// How long start-up waits for the cluster to answer before serving anyway.
     pub first_check_wait: Duration,
+    /// The proxies whose `X-Forwarded-For` is believed (none: it is ignored).
+    pub trusted_proxies: crate::http::TrustedProxies,
 }
 
 /// A started regboard, not yet serving.
@@ -57,6 +66,22 @@ pub struct Running {
     pub reconciler: Reconciler,
 }
 
+/// Runs the one-time upgrade steps once the namespace list is in (waiting
+/// up to `wait`); true when done.
+async fn run_upgrade(upgrade: &Upgrade, wait: Duration) -> bool {
+    if !upgrade.inventory.ready(wait).await {
+        return false;
+    }
+    match upgrade.run().await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "the upgrade steps failed; retrying");
+            tokio::time::sleep(wait).await;
+            false
+        }
+    }
+}
+
 /// Opens the database, starts the cluster watches, the reconciler and the
 /// services on `connection`, and binds the listener.
 pub async fn start(connection: &Connection, options: StartOptions) -> Result<Running> {
@@ -68,32 +93,50 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         context: "cannot read the listening address".into(),
         source: e,
     })?;
-    let cluster = KubeCluster::start(connection);
+    let membership = Membership::load(db.clone()).await?;
+    let cluster = KubeCluster::start(connection, membership);
     let client = connection.client.clone();
+    let system_namespace = options.reconcile.system_namespace.clone();
+    let key = proof::load_key(&options.database, &client, &system_namespace).await?;
+    cluster.status.first_check(options.first_check_wait).await;
+    let upgrade = Upgrade {
+        client: client.clone(),
+        db: db.clone(),
+        inventory: cluster.inventory.clone(),
+        key: key.clone(),
+        audit: audit.clone(),
+        system_namespace: system_namespace.clone(),
+    };
+    // Before the first reconcile pass when the cluster answers now; else as
+    // soon as it does (nothing is deleted meanwhile: no removal is recorded).
+    if !run_upgrade(&upgrade, options.first_check_wait).await {
+        tokio::spawn(async move { while !run_upgrade(&upgrade, UPGRADE_RETRY).await {} });
+    }
     let reconciler = Reconciler::start(
         client.clone(),
         cluster.inventory.clone(),
+        key.clone(),
         options.reconcile.clone(),
         Some(audit.clone()),
     );
-    let system_namespace = options.reconcile.system_namespace.clone();
     let registries = KubeRegistries::new(
         client.clone(),
         system_namespace.clone(),
         reconciler.clone(),
         cluster.inventory.clone(),
+        key.clone(),
         db.clone(),
         audit.clone(),
     );
     let projects = KubeProjects::new(
         client,
+        key,
         db.clone(),
         cluster.inventory.clone(),
         reconciler.clone(),
         audit.clone(),
         system_namespace,
     );
-    cluster.status.first_check(options.first_check_wait).await;
     let access = Access::open(
         db.clone(),
         audit.clone(),
@@ -110,6 +153,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         access,
         registries,
         projects,
+        trusted_proxies: options.trusted_proxies,
     };
     Ok(Running {
         state,

@@ -83,8 +83,7 @@ fn set_status(e: &AppError) {
     if let Ok(code) = http::StatusCode::from_u16(e.http_status()) {
         response.set_status(code);
     }
-    if let AppError::TooManyAttempts { retry_after_secs } | AppError::Busy { retry_after_secs } = e
-    {
-        response.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
+    if let Some(secs) = e.retry_after_secs() {
+        response.insert_header(http::header::RETRY_AFTER, secs.into());
     }
 }

@@ -48,6 +48,9 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("rename_project", Policy::SignedIn),
     ("delete_project", Policy::Admin),
     ("set_namespace_project", Policy::Admin),
+    ("preview_namespace_move", Policy::Admin),
+    ("accept_namespace_join", Policy::Admin),
+    ("reject_namespace_join", Policy::Admin),
     // registries
     ("list_registries", Policy::SignedIn),
     ("get_registry", Policy::SignedIn),
@@ -55,6 +58,9 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("update_registry", Policy::SignedIn),
     ("delete_registry", Policy::SignedIn),
     ("resync_registry", Policy::SignedIn),
+    ("restore_registry", Policy::Admin),
+    ("adopt_secret", Policy::Admin),
+    ("list_unproven_secrets", Policy::Admin),
     // audit
     ("audit_page", Policy::SignedIn),
     ("audit_event", Policy::SignedIn),

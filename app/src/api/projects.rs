@@ -70,19 +70,67 @@ pub async fn delete_project(name: String, confirm: bool) -> Result<(), AppError>
     .await
 }
 
-/// Moves a namespace into `project`, or out of any project when `None`
-/// (admins only: it changes who reaches the namespace).
-#[server(endpoint = "set_namespace_project")]
-pub async fn set_namespace_project(
+/// What moving a namespace into `project` (or out, when `None`) would
+/// write: the registries it receives and the names already taken there.
+#[server(endpoint = "preview_namespace_move")]
+pub async fn preview_namespace_move(
     namespace: String,
     project: Option<String>,
-) -> Result<(), AppError> {
-    let what = "move namespaces between projects";
-    call::admin("project.namespace.move", what, |ctx| async move {
+) -> Result<MovePreview, AppError> {
+    call::admin("project.namespace.preview", MOVE, |ctx| async move {
         let projects = &ctx.services.projects;
         projects
-            .set_namespace_project(&ctx.caller, &namespace, project.as_deref())
+            .preview_namespace_move(&namespace, project.as_deref())
             .await
     })
     .await
 }
+
+/// Moves a namespace into `project`, or out of any project when `None`
+/// (admins only: it changes who reaches the namespace). When names collide
+/// it refuses unless `confirm`; the colliding Secrets stay untouched.
+#[server(endpoint = "set_namespace_project")]
+pub async fn set_namespace_project(
+    namespace: String,
+    project: Option<String>,
+    #[server(default)] confirm: bool,
+) -> Result<(), AppError> {
+    call::admin("project.namespace.move", MOVE, |ctx| async move {
+        let projects = &ctx.services.projects;
+        projects
+            .set_namespace_project(&ctx.caller, &namespace, project.as_deref(), confirm)
+            .await
+    })
+    .await
+}
+
+/// Accepts a namespace's request to join the project its label names
+/// (admins only); collisions need `confirm`, as for a move.
+#[server(endpoint = "accept_namespace_join")]
+pub async fn accept_namespace_join(
+    namespace: String,
+    #[server(default)] confirm: bool,
+) -> Result<(), AppError> {
+    call::admin("project.namespace.accept", MOVE, |ctx| async move {
+        let projects = &ctx.services.projects;
+        projects.accept_join(&ctx.caller, &namespace, confirm).await
+    })
+    .await
+}
+
+/// Rejects a namespace's request to join a project (admins only): it stays
+/// out and is no longer listed as asking.
+#[server(endpoint = "reject_namespace_join")]
+pub async fn reject_namespace_join(namespace: String) -> Result<(), AppError> {
+    call::admin("project.namespace.reject", MOVE, |ctx| async move {
+        ctx.services
+            .projects
+            .reject_join(&ctx.caller, &namespace)
+            .await
+    })
+    .await
+}
+
+/// What admins may do with namespaces, as a refusal names it.
+#[cfg(feature = "ssr")]
+const MOVE: &str = "move namespaces between projects";

@@ -86,3 +86,36 @@ pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError>
     })
     .await
 }
+
+/// Writes the lost source of project registry `name` again from one of its
+/// copies (admins only); the copies then follow the new source.
+#[server(endpoint = "restore_registry")]
+pub async fn restore_registry(project: String, name: String) -> Result<(), AppError> {
+    let what = "restore registries";
+    call::admin("registry.restore", what, |ctx| async move {
+        let registries = &ctx.services.registries;
+        registries.restore(&ctx.caller, &project, &name).await
+    })
+    .await
+}
+
+/// Takes over a Secret that carries regboard's labels but not its proof
+/// (admins only; audited): for the rare case where the proof was lost.
+#[server(endpoint = "adopt_secret")]
+pub async fn adopt_secret(namespace: String, name: String) -> Result<(), AppError> {
+    call::admin("registry.adopt", "adopt Secrets", |ctx| async move {
+        let registries = &ctx.services.registries;
+        registries.adopt(&ctx.caller, &namespace, &name).await
+    })
+    .await
+}
+
+/// Secrets that carry regboard's labels but not its proof (admins only):
+/// regboard leaves them alone until an admin adopts one.
+#[server(endpoint = "list_unproven_secrets")]
+pub async fn list_unproven_secrets() -> Result<Vec<UnprovenSecret>, AppError> {
+    call::admin("registry.unproven", "adopt Secrets", |ctx| async move {
+        ctx.services.registries.unproven().await
+    })
+    .await
+}

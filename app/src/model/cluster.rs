@@ -76,8 +76,12 @@ impl ClusterStatus {
 pub struct NamespaceRow {
     /// The namespace's name.
     pub name: String,
-    /// The project it belongs to (label `regboard.dev/project`).
+    /// The project regboard recorded it in.
     pub project: Option<String>,
+    /// The project its label (`regboard.dev/project`, set outside regboard)
+    /// asks to join; an admin accepts or rejects the request.
+    #[serde(default)]
+    pub requested_project: Option<String>,
     /// How many Secrets of any type it holds.
     pub secrets: u32,
     /// Its creation time, in seconds since the Unix epoch.

@@ -42,6 +42,10 @@ pub enum SyncState {
     Conflict {
         /// The foreign Secret's type, e.g. `kubernetes.io/tls`.
         secret_type: String,
+        /// It carries regboard's labels but regboard did not write it
+        /// (copied or renamed by hand, or labelled to look like regboard's).
+        #[serde(default)]
+        forged: bool,
     },
     /// The last attempt failed.
     Error {
@@ -99,6 +103,11 @@ pub struct RegistrySummary {
     pub sync: SyncSummary,
     /// Creation time, seconds since the Unix epoch.
     pub created_unix: Option<i64>,
+    /// A project registry whose source Secret is missing while copies of it
+    /// remain (nothing deleted it through regboard): nothing is deleted, and
+    /// an admin can restore the source from a copy.
+    #[serde(default)]
+    pub source_lost: bool,
 }
 
 /// One namespace's status for a registry.
@@ -148,4 +157,17 @@ pub struct RegistryFilter {
     pub host: Option<String>,
     /// Sort key: "name" (default), "scope", "created", "status".
     pub sort: Option<String>,
+}
+
+/// A Secret that carries regboard's labels without regboard's proof: copied
+/// or labelled by hand, or written before proofs existed and not matching
+/// regboard's records. regboard leaves it alone; an admin may adopt it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UnprovenSecret {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// What its labels claim it is, e.g. "copy of project registry payments/ghcr".
+    pub claims: String,
 }

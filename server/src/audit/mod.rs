@@ -29,7 +29,7 @@
 
 mod chain;
 pub mod export;
-mod key;
+
 mod outcome;
 pub(crate) mod query;
 mod raw;
@@ -69,7 +69,7 @@ impl AuditLog {
     /// The log in `db`, fingerprinting with the key in `key_file` (32 random
     /// bytes, created with mode 0600 when missing).
     pub async fn open(db: SqlitePool, key_file: &Path) -> Result<Self> {
-        let key = key::load_or_create(key_file).await?;
+        let key = crate::keyfile::load_or_create(key_file).await?;
         Ok(Self {
             db,
             key: Arc::new(key),

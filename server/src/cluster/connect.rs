@@ -95,7 +95,7 @@ pub async fn connect(target: Target) -> Result<Connection> {
             let sandbox = Sandbox::start(SandboxOptions::new(listen, Seed::Demo))
                 .await
                 .map_err(|e| Error::Cluster(format!("cannot start the sandbox cluster: {e}")))?;
-            let client = sandbox.client().map_err(|e| {
+            let client = client(sandbox.kube_config()).map_err(|e| {
                 Error::Cluster(format!("cannot connect to the sandbox cluster: {e}"))
             })?;
             Ok(Connection {
@@ -146,9 +146,20 @@ pub async fn connect(target: Target) -> Result<Connection> {
     }
 }
 
+/// The kube-rs client regboard uses for `config`. kube's own retry layer is
+/// off: it retries 429/503/504 up to 15 times with delays up to 1,000 s,
+/// which would hold a user's request (and a reconcile pass) far past their
+/// budgets and hide a throttled cluster behind "did not answer". regboard
+/// retries where it decides to: the reconciler per operation (with
+/// Retry-After), a request not at all (429 → "try again in N seconds").
+pub fn client(mut config: kube::Config) -> std::result::Result<kube::Client, kube::Error> {
+    config.default_retry = false;
+    kube::Client::try_from(config)
+}
+
 fn client_for(config: kube::Config, mode: ClusterMode) -> Result<Connection> {
     let server_url = config.cluster_url.to_string();
-    let client = kube::Client::try_from(config)
+    let client = client(config)
         .map_err(|e| Error::Cluster(format!("cannot create a client for {server_url}: {e}")))?;
     Ok(Connection {
         client,

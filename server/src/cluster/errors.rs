@@ -57,6 +57,21 @@ pub fn is_transient(err: &kube::Error) -> bool {
     }
 }
 
+/// How long the cluster asked us to wait (a 429's or 503's
+/// `details.retryAfterSeconds`, which kube-apiserver also sends as the
+/// `Retry-After` header).
+pub fn retry_after(err: &kube::Error) -> Option<std::time::Duration> {
+    match err {
+        kube::Error::Api(status) => status
+            .details
+            .as_ref()
+            .map(|d| d.retry_after_seconds)
+            .filter(|s| *s > 0)
+            .map(|s| std::time::Duration::from_secs(s.into())),
+        _ => None,
+    }
+}
+
 /// Maps `err` to the user's error; `what` names the object ("Secret x in
 /// namespace y"). `secrets` are scrubbed from any text taken from the API.
 pub fn app_error(err: &kube::Error, what: &str, secrets: &[&str]) -> AppError {
@@ -67,6 +82,9 @@ pub fn app_error(err: &kube::Error, what: &str, secrets: &[&str]) -> AppError {
             "{what} was changed by someone else in the meantime; reload and try again."
         )),
         Some(401 | 403) => AppError::Forbidden(message),
+        Some(429) => AppError::ClusterThrottled {
+            retry_after_secs: retry_after(err).map_or(1, |d| d.as_secs().max(1)),
+        },
         Some(400 | 422) => AppError::Invalid {
             field: None,
             message: format!("The cluster refused {what}: {message}"),
@@ -81,6 +99,36 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
         .iter()
         .filter(|s| s.len() >= 3)
         .fold(text.to_owned(), |t, s| t.replace(s, "[redacted]"))
+}
+
+/// How long a person's request waits for the cluster.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `work` (the cluster calls of one request), or "the cluster did not
+/// answer" after [`REQUEST_TIMEOUT`]: a hung API server answers the user
+/// within seconds, and the outcome is audited like any other.
+pub async fn answer_within<T>(
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
+        Ok(result) => result,
+        Err(_) => Err(AppError::ClusterUnavailable(format!(
+            "the cluster did not answer within {} seconds; try again later",
+            REQUEST_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Creates namespace `name` unless it exists.
+pub async fn ensure_namespace(client: &kube::Client, name: &str) -> Result<(), kube::Error> {
+    let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client.clone());
+    let mut ns = k8s_openapi::api::core::v1::Namespace::default();
+    ns.metadata.name = Some(name.to_owned());
+    match api.create(&kube::api::PostParams::default(), &ns).await {
+        Ok(_) => Ok(()),
+        Err(e) if status_code(&e) == Some(409) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -25,18 +25,21 @@ use regboard_app::model::cluster::NamespaceRow;
 use tokio::sync::watch;
 
 use super::PROJECT_LABEL;
+use crate::membership::Membership;
 
 /// In-memory view of namespaces and Secret counts, with a change signal.
 #[derive(Clone)]
 pub struct Inventory {
+    membership: Membership,
     namespaces: Store<Namespace>,
     secrets: Store<PartialObjectMeta<Secret>>,
     changes: watch::Receiver<u64>,
 }
 
 impl Inventory {
-    /// Starts the reflectors on `client`.
-    pub fn start(client: kube::Client) -> Self {
+    /// Starts the reflectors on `client`; project membership is what
+    /// `membership` recorded, never a label alone.
+    pub fn start(client: kube::Client, membership: Membership) -> Self {
         let (changes_tx, changes) = watch::channel(0u64);
         let changes_tx = Arc::new(changes_tx);
 
@@ -61,6 +64,7 @@ impl Inventory {
         tokio::spawn(drive("secrets", stream, changes_tx));
 
         Self {
+            membership,
             namespaces,
             secrets,
             changes,
@@ -95,10 +99,24 @@ impl Inventory {
             .collect()
     }
 
-    /// The project namespace `namespace` belongs to (its label), if any.
+    /// The project regboard recorded `namespace` in, if any.
     pub fn project_of(&self, namespace: &str) -> Option<String> {
-        let ns = self.namespaces.get(&reflector::ObjectRef::new(namespace))?;
-        ns.metadata.labels.as_ref()?.get(PROJECT_LABEL).cloned()
+        self.membership.project_of(namespace)
+    }
+
+    /// The recorded memberships and removals.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// The project `ns`'s label asks to join when regboard has not recorded
+    /// it there (and no admin rejected that request).
+    pub fn requested_project(&self, ns: &Namespace) -> Option<String> {
+        let name = ns.metadata.name.as_deref()?;
+        let label = ns.metadata.labels.as_ref()?.get(PROJECT_LABEL)?;
+        let recorded = self.membership.project_of(name);
+        (recorded.as_ref() != Some(label) && !self.membership.is_rejected(name, label))
+            .then(|| label.clone())
     }
 
     /// Every namespace, sorted by name, with its project and Secret count.
@@ -116,11 +134,8 @@ impl Inventory {
             .filter_map(|ns| {
                 let name = ns.metadata.name.clone()?;
                 Some(NamespaceRow {
-                    project: ns
-                        .metadata
-                        .labels
-                        .as_ref()
-                        .and_then(|l| l.get(PROJECT_LABEL).cloned()),
+                    project: self.membership.project_of(&name),
+                    requested_project: self.requested_project(ns),
                     secrets: counts.get(&name).copied().unwrap_or(0),
                     created_unix: ns
                         .metadata

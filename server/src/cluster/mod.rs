@@ -18,10 +18,11 @@ mod connect;
 pub mod errors;
 mod inventory;
 pub mod ownership;
+pub mod proof;
 mod service;
 mod status;
 
-pub use connect::{connect, resolve, Connection, Target};
+pub use connect::{client, connect, resolve, Connection, Target};
 pub use errors::describe_kube_error;
 pub use inventory::Inventory;
 pub use ownership::PROJECT_LABEL;

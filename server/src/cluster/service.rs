@@ -22,15 +22,16 @@ pub struct KubeCluster {
 }
 
 impl KubeCluster {
-    /// Starts the status monitor and the reflectors on `connection`.
-    pub fn start(connection: &Connection) -> Self {
+    /// Starts the status monitor and the reflectors on `connection`;
+    /// project membership is what `membership` recorded.
+    pub fn start(connection: &Connection, membership: crate::membership::Membership) -> Self {
         Self {
             status: StatusMonitor::start(
                 connection.client.clone(),
                 connection.mode.clone(),
                 connection.server_url.clone(),
             ),
-            inventory: Inventory::start(connection.client.clone()),
+            inventory: Inventory::start(connection.client.clone(), membership),
         }
     }
 }

@@ -8,21 +8,22 @@
 //! ```
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, Preconditions};
 use regboard_app::context::Caller;
 use regboard_app::domain::names::validate_project_name;
-use regboard_app::model::projects::ProjectSummary;
+use regboard_app::model::projects::{MovePreview, ProjectSummary};
 use regboard_app::services::ProjectService;
 use regboard_app::AppError;
 use serde_json::json;
 use sqlx::SqlitePool;
 
 use crate::audit::{AuditLog, AuditTarget};
-use crate::cluster::errors::{app_error, status_code};
+use crate::cluster::errors::{answer_within, app_error, status_code};
 use crate::cluster::ownership::{self, SCOPE_LABEL, SCOPE_PROJECT};
 
 mod membership;
 mod summaries;
+use crate::cluster::proof::{Claim, OwnershipKey};
 use crate::cluster::{Inventory, PROJECT_LABEL};
 use crate::error::internal;
 use crate::reconcile::Reconciler;
@@ -31,6 +32,7 @@ use crate::reconcile::Reconciler;
 #[derive(Clone)]
 pub struct KubeProjects {
     client: kube::Client,
+    key: OwnershipKey,
     db: SqlitePool,
     inventory: Inventory,
     reconciler: Reconciler,
@@ -42,6 +44,7 @@ impl KubeProjects {
     /// The service over `client` and `db`.
     pub fn new(
         client: kube::Client,
+        key: OwnershipKey,
         db: SqlitePool,
         inventory: Inventory,
         reconciler: Reconciler,
@@ -50,6 +53,7 @@ impl KubeProjects {
     ) -> Self {
         Self {
             client,
+            key,
             db,
             inventory,
             reconciler,
@@ -72,26 +76,35 @@ impl KubeProjects {
             .list(&ListParams::default().labels(&selector))
             .await
             .map_err(|e| app_error(&e, "the registry list", &[]))?;
-        Ok(list.items)
+        Ok(list
+            .items
+            .into_iter()
+            .filter(|s| matches!(self.key.verify(s), Some(Claim::Source { .. })))
+            .collect())
     }
 
-    async fn members(&self, project: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .inventory
+    /// The project `namespace`'s label asks to join, or a refusal.
+    fn requested(&self, namespace: &str) -> Result<String, AppError> {
+        self.inventory
             .namespaces()
             .iter()
-            .filter(|ns| {
-                ns.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(PROJECT_LABEL))
-                    .map(String::as_str)
-                    == Some(project)
+            .find(|ns| ns.metadata.name.as_deref() == Some(namespace))
+            .and_then(|ns| self.inventory.requested_project(ns))
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "Namespace {namespace} is not asking to join a project."
+                ))
             })
-            .filter_map(|ns| ns.metadata.name.clone())
-            .collect();
-        names.sort();
-        names
+    }
+
+    /// The namespaces regboard recorded in `project`, sorted.
+    fn members(&self, project: &str) -> Vec<String> {
+        let members = self.inventory.membership().members();
+        members
+            .into_iter()
+            .filter(|(_, p)| p == project)
+            .map(|(ns, _)| ns)
+            .collect()
     }
 
     async fn do_create(
@@ -151,7 +164,7 @@ impl KubeProjects {
 
     async fn do_delete(&self, name: &str, confirm: bool) -> Result<(), AppError> {
         let sources = self.sources(Some(name)).await?;
-        let members = self.members(name).await;
+        let members = self.members(name);
         if !sources.is_empty() && !confirm {
             let names: Vec<String> = sources
                 .iter()
@@ -167,9 +180,22 @@ impl KubeProjects {
             )));
         }
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
+        let membership = self.inventory.membership();
         for source in &sources {
             let source_name = source.metadata.name.clone().unwrap_or_default();
-            match api.delete(&source_name, &DeleteParams::default()).await {
+            let registry = ownership::label(source, ownership::REGISTRY_LABEL).unwrap_or_default();
+            membership
+                .registry_deleted(name, registry)
+                .await
+                .map_err(internal)?;
+            let params = DeleteParams {
+                preconditions: Some(Preconditions {
+                    uid: source.metadata.uid.clone(),
+                    resource_version: source.metadata.resource_version.clone(),
+                }),
+                ..DeleteParams::default()
+            };
+            match api.delete(&source_name, &params).await {
                 Ok(_) => {}
                 Err(e) if status_code(&e) == Some(404) => {}
                 Err(e) => return Err(app_error(&e, &format!("registry {source_name}"), &[])),
@@ -177,6 +203,7 @@ impl KubeProjects {
         }
         for ns in &members {
             self.label_namespace(ns, None).await?;
+            membership.leave(ns).await.map_err(internal)?;
         }
         sqlx::query("DELETE FROM projects WHERE name = ?")
             .bind(name)
@@ -201,14 +228,14 @@ impl KubeProjects {
     }
 
     async fn project_exists(&self, project: &str) -> Result<bool, AppError> {
-        Ok(project_recorded(&self.db, project).await? || !self.members(project).await.is_empty())
+        Ok(project_recorded(&self.db, project).await? || !self.members(project).is_empty())
     }
 }
 
 #[async_trait::async_trait]
 impl ProjectService for KubeProjects {
     async fn list(&self) -> Result<Vec<ProjectSummary>, AppError> {
-        self.summaries().await
+        answer_within(self.summaries()).await
     }
 
     async fn create(
@@ -218,7 +245,7 @@ impl ProjectService for KubeProjects {
         display_name: &str,
         description: &str,
     ) -> Result<(), AppError> {
-        let result = self.do_create(name, display_name, description).await;
+        let result = answer_within(self.do_create(name, display_name, description)).await;
         let target = project_target(name);
         self.audit
             .record_result(
@@ -239,7 +266,7 @@ impl ProjectService for KubeProjects {
         display_name: &str,
         description: &str,
     ) -> Result<(), AppError> {
-        let result = self.do_rename(name, display_name, description).await;
+        let result = answer_within(self.do_rename(name, display_name, description)).await;
         let target = project_target(name);
         self.audit
             .record_result(
@@ -254,7 +281,7 @@ impl ProjectService for KubeProjects {
     }
 
     async fn delete(&self, caller: &Caller, name: &str, confirm: bool) -> Result<(), AppError> {
-        let result = self.do_delete(name, confirm).await;
+        let result = answer_within(self.do_delete(name, confirm)).await;
         let target = project_target(name);
         self.audit
             .record_result(
@@ -268,13 +295,40 @@ impl ProjectService for KubeProjects {
         result
     }
 
+    async fn preview_namespace_move(
+        &self,
+        namespace: &str,
+        project: Option<&str>,
+    ) -> Result<MovePreview, AppError> {
+        answer_within(self.preview_move(namespace, project)).await
+    }
+
     async fn set_namespace_project(
         &self,
         caller: &Caller,
         namespace: &str,
         project: Option<&str>,
+        confirm: bool,
     ) -> Result<(), AppError> {
-        self.move_namespace(caller, namespace, project).await
+        self.move_namespace(caller, (namespace, project), confirm, None)
+            .await
+    }
+
+    async fn accept_join(
+        &self,
+        caller: &Caller,
+        namespace: &str,
+        confirm: bool,
+    ) -> Result<(), AppError> {
+        let project = self.requested(namespace)?;
+        let action = Some("project.namespace.accept");
+        self.move_namespace(caller, (namespace, Some(&project)), confirm, action)
+            .await
+    }
+
+    async fn reject_join(&self, caller: &Caller, namespace: &str) -> Result<(), AppError> {
+        let project = self.requested(namespace)?;
+        KubeProjects::reject_join(self, caller, namespace, &project).await
     }
 }
 

@@ -1,5 +1,7 @@
-//! The Projects page's rows: the projects regboard records, the projects
-//! namespace labels name, their namespaces and how many registries each has.
+//! The Projects page's rows: the projects regboard records, their recorded
+//! namespaces, the namespaces whose label asks to join (set outside
+//! regboard: not members until an admin accepts), and how many registries
+//! each has.
 
 use std::collections::BTreeMap;
 
@@ -28,34 +30,40 @@ impl KubeProjects {
                         display_name,
                         description,
                         namespaces: vec![],
+                        requested: vec![],
                         registries: 0,
                         recorded: true,
                     },
                 )
             })
             .collect();
+        let blank = |project: &str| ProjectSummary {
+            name: project.to_owned(),
+            display_name: project.to_owned(),
+            description: String::new(),
+            namespaces: vec![],
+            requested: vec![],
+            registries: 0,
+            recorded: false,
+        };
+        for (ns, project) in self.inventory.membership().members() {
+            let entry = projects.entry(project.clone());
+            entry.or_insert_with(|| blank(&project)).namespaces.push(ns);
+        }
         for ns in self.inventory.namespaces() {
             let (Some(name), Some(project)) = (
                 ns.metadata.name.clone(),
-                ns.metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get(PROJECT_LABEL))
-                    .cloned(),
+                self.inventory.requested_project(&ns),
             ) else {
                 continue;
             };
-            projects
-                .entry(project.clone())
-                .or_insert_with(|| ProjectSummary {
-                    name: project.clone(),
-                    display_name: project.clone(),
-                    description: String::new(),
-                    namespaces: vec![],
-                    registries: 0,
-                    recorded: false,
-                })
-                .namespaces
+            if name == self.system_namespace {
+                continue;
+            }
+            let entry = projects.entry(project.clone());
+            entry
+                .or_insert_with(|| blank(&project))
+                .requested
                 .push(name);
         }
         for source in &self.sources(None).await? {
@@ -68,6 +76,7 @@ impl KubeProjects {
         let mut list: Vec<ProjectSummary> = projects.into_values().collect();
         for p in &mut list {
             p.namespaces.sort();
+            p.requested.sort();
         }
         Ok(list)
     }

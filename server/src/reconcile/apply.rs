@@ -14,14 +14,17 @@ use super::expect::Expectations;
 use super::plan::{Op, RegistryKey};
 use super::state::{Action, CopyState};
 use crate::cluster::describe_kube_error;
-use crate::cluster::errors::{is_transient, status_code};
+use crate::cluster::errors::{is_transient, retry_after, status_code};
 use crate::cluster::ownership;
+use crate::cluster::proof::OwnershipKey;
 use crate::registries::objects::copy_of;
 
 /// Attempts per operation (the first try plus retries).
 const ATTEMPTS: u32 = 4;
 /// The first retry delay; doubled each time.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// The longest Retry-After a pass waits out before retrying an operation.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What happened to one operation.
 #[derive(Debug, Clone)]
@@ -42,13 +45,14 @@ pub struct Outcome {
 /// Runs `ops` with at most `concurrency` in flight.
 pub async fn apply(
     client: &kube::Client,
+    key: &OwnershipKey,
     ops: Vec<Op>,
     concurrency: usize,
     timeout: Duration,
     expect: &Expectations,
 ) -> Vec<Outcome> {
     stream::iter(ops)
-        .map(|op| apply_one(client.clone(), op, timeout, expect))
+        .map(|op| apply_one(client.clone(), key, op, timeout, expect))
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await
@@ -56,6 +60,7 @@ pub async fn apply(
 
 async fn apply_one(
     client: kube::Client,
+    proof: &OwnershipKey,
     op: Op,
     timeout: Duration,
     expect: &Expectations,
@@ -67,7 +72,9 @@ async fn apply_one(
             source,
         } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
-            create(&api, key, namespace, &source, timeout, expect).await
+            let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
+            proof.seal(&mut copy);
+            create(&api, key, namespace, &copy, proof, timeout, expect).await
         }
         Op::Update {
             key,
@@ -78,6 +85,7 @@ async fn apply_one(
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             copy.metadata.resource_version = Some(resource_version);
+            proof.seal(&mut copy);
             update(&api, key, namespace, &copy, timeout, expect).await
         }
         Op::Delete {
@@ -85,9 +93,12 @@ async fn apply_one(
             namespace,
             name,
             uid,
+            resource_version,
+            ..
         } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
-            delete(&api, key, namespace, &name, &uid, timeout, expect).await
+            let at = (uid.as_str(), resource_version.as_str());
+            delete(&api, key, namespace, &name, at, timeout, expect).await
         }
     }
 }
@@ -96,21 +107,21 @@ async fn create(
     api: &Api<Secret>,
     key: RegistryKey,
     namespace: String,
-    source: &Secret,
+    copy: &Secret,
+    proof: &OwnershipKey,
     timeout: Duration,
     expect: &Expectations,
 ) -> Outcome {
-    let copy = copy_of(source, &key.0, &key.1, &namespace);
     let params = PostParams::default();
     expect.begin(&namespace, &key.1);
-    let result = with_retry(timeout, || api.create(&params, &copy)).await;
+    let result = with_retry(timeout, || api.create(&params, copy)).await;
     match &result {
         Ok(created) => expect.written(&namespace, &key.1, created),
         Err(_) => expect.forget(&namespace, &key.1),
     }
     match result {
         Ok(_) => written(key, namespace, Action::Created),
-        Err(e) if status_code(&e) == Some(409) => already_exists(api, key, namespace).await,
+        Err(e) if status_code(&e) == Some(409) => already_exists(api, proof, key, namespace).await,
         Err(e) => failed(key, namespace, &e),
     }
 }
@@ -149,14 +160,16 @@ async fn delete(
     key: RegistryKey,
     namespace: String,
     name: &str,
-    uid: &str,
+    (uid, resource_version): (&str, &str),
     timeout: Duration,
     expect: &Expectations,
 ) -> Outcome {
+    // The copy as planned, or nothing: a copy changed since the snapshot is
+    // judged again by the next pass.
     let params = DeleteParams {
         preconditions: Some(Preconditions {
             uid: Some(uid.to_owned()),
-            resource_version: None,
+            resource_version: Some(resource_version.to_owned()).filter(|rv| !rv.is_empty()),
         }),
         ..DeleteParams::default()
     };
@@ -177,9 +190,14 @@ async fn delete(
 }
 
 /// A create found the name taken: ours (made since the snapshot) or foreign.
-async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) -> Outcome {
+async fn already_exists(
+    api: &Api<Secret>,
+    proof: &OwnershipKey,
+    key: RegistryKey,
+    namespace: String,
+) -> Outcome {
     match api.get(&key.1).await {
-        Ok(existing) if ownership::is_ours(&existing) => Outcome {
+        Ok(existing) if proof.owns(&existing) => Outcome {
             key,
             is_state: true,
             namespace,
@@ -191,6 +209,8 @@ async fn already_exists(api: &Api<Secret>, key: RegistryKey, namespace: String) 
             is_state: true,
             namespace,
             state: CopyState::Conflict {
+                forged: ownership::label(&existing, ownership::MANAGED_BY)
+                    == Some(ownership::MANAGER),
                 secret_type: existing.type_.unwrap_or_else(|| "Opaque".into()),
             },
             action: Action::Conflict,
@@ -230,8 +250,15 @@ where
         };
         match result {
             Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
-                tracing::debug!(attempt, error = %describe_kube_error(&e), "transient failure; retrying");
-                tokio::time::sleep(delay).await;
+                // A 429 says how long to wait; past MAX_RETRY_AFTER the
+                // operation fails this pass and the next pass tries again.
+                let wait = match retry_after(&e) {
+                    Some(asked) if asked > MAX_RETRY_AFTER => return Err(e),
+                    Some(asked) => asked.max(delay),
+                    None => delay,
+                };
+                tracing::debug!(attempt, ?wait, error = %describe_kube_error(&e), "transient failure; retrying");
+                tokio::time::sleep(wait).await;
                 delay *= 2;
                 attempt += 1;
             }

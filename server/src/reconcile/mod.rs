@@ -24,6 +24,7 @@
 
 mod apply;
 mod audit;
+mod brake;
 mod expect;
 mod plan;
 #[cfg(test)]
@@ -43,10 +44,12 @@ use regboard_app::model::registries::SyncState;
 use tokio::sync::{watch, Notify};
 
 pub use apply::Outcome;
-pub use plan::{plan, Op, Plan, RegistryKey, Snapshot};
+use brake::brake;
+pub use plan::{plan, Op, Plan, Reason, RegistryKey, Snapshot};
 
 use crate::audit::AuditLog;
 use crate::cluster::ownership::managed_selector;
+use crate::cluster::proof::OwnershipKey;
 use crate::cluster::Inventory;
 use expect::Expectations;
 use state::CopyState;
@@ -90,9 +93,20 @@ pub struct ReconcileOptions {
 
 type StatusMap = HashMap<RegistryKey, BTreeMap<String, CopyState>>;
 
+/// What one pass leaves for the next.
+#[derive(Debug, Default)]
+struct PassMemory {
+    /// The types of foreign Secrets holding a registry's name, by (namespace, name).
+    conflict_types: HashMap<(String, String), String>,
+    /// Failures already in the audit log.
+    failures: audit::OpenFailures,
+}
+
 /// A running reconciler; cheap to clone.
 #[derive(Clone)]
 pub struct Reconciler {
+    key: OwnershipKey,
+    lost: Arc<RwLock<BTreeMap<RegistryKey, Vec<String>>>>,
     managed: Store<Secret>,
     status: Arc<RwLock<StatusMap>>,
     wake: Arc<Notify>,
@@ -107,6 +121,7 @@ impl Reconciler {
     pub fn start(
         client: kube::Client,
         inventory: Inventory,
+        key: OwnershipKey,
         options: ReconcileOptions,
         audit: Option<AuditLog>,
     ) -> Self {
@@ -143,6 +158,8 @@ impl Reconciler {
         });
         let (passes_tx, passes) = watch::channel(0u64);
         let this = Self {
+            key,
+            lost: Arc::default(),
             managed,
             status: Arc::default(),
             wake: Arc::new(Notify::new()),
@@ -167,6 +184,18 @@ impl Reconciler {
                 .map(|(ns, s)| (ns.clone(), s.into()))
                 .collect(),
         )
+    }
+
+    /// Project registries whose source is missing while proven copies of
+    /// it remain (kept: nothing recorded their deletion), with the
+    /// namespaces of those copies.
+    pub fn lost(&self) -> BTreeMap<RegistryKey, Vec<String>> {
+        self.lost.read().expect("lost lock").clone()
+    }
+
+    /// The managed Secrets as the watch last showed them.
+    pub fn managed(&self) -> Vec<Arc<Secret>> {
+        self.managed.state()
     }
 
     /// Asks for a pass as soon as possible: once the watch has shown the
@@ -205,12 +234,10 @@ impl Reconciler {
             tracing::warn!("reconciler waiting for the namespace and Secret lists");
         }
         let mut inventory_changed = inventory.changes();
-        let mut conflict_types: HashMap<(String, String), String> = HashMap::new();
+        let mut memory = PassMemory::default();
         loop {
             passes.send_modify(|n| *n += 1);
-            let planning = self
-                .pass(&client, &inventory, &options, &mut conflict_types)
-                .await;
+            let planning = self.pass(&client, &inventory, &options, &mut memory).await;
             passes.send_modify(|n| *n += 1);
             let gap = (planning * GAP_FACTOR).clamp(MIN_GAP, MAX_GAP);
             let ended = tokio::time::Instant::now();
@@ -243,11 +270,27 @@ impl Reconciler {
         client: &kube::Client,
         inventory: &Inventory,
         options: &ReconcileOptions,
-        conflict_types: &mut HashMap<(String, String), String>,
+        memory: &mut PassMemory,
     ) -> Duration {
+        let conflict_types = &mut memory.conflict_types;
         let started = Instant::now();
+        let existing = inventory
+            .namespaces()
+            .iter()
+            .filter_map(|ns| ns.metadata.name.clone())
+            .collect();
+        match inventory.membership().forget_missing(&existing).await {
+            Ok(gone) if !gone.is_empty() => {
+                tracing::info!(namespaces = ?gone, "deleted namespaces leave their projects")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot forget deleted namespaces"),
+        }
         let snapshot = Snapshot {
             system_namespace: options.system_namespace.clone(),
+            key: self.key.clone(),
+            members: inventory.membership().members(),
+            removals: inventory.membership().removals(),
             namespaces: inventory.namespaces(),
             managed: self.managed.state(),
             secret_names: inventory.secret_names(),
@@ -258,7 +301,10 @@ impl Reconciler {
             let state = match apply::secret_type(client, &ns, &key.1, options.call_timeout).await {
                 Some(Some(t)) => {
                     conflict_types.insert((ns.clone(), key.1.clone()), t.clone());
-                    CopyState::Conflict { secret_type: t }
+                    CopyState::Conflict {
+                        secret_type: t,
+                        forged: false,
+                    }
                 }
                 // Deleted since the inventory saw it: the next pass creates the copy.
                 Some(None) => CopyState::Pending,
@@ -269,13 +315,15 @@ impl Reconciler {
             }
         }
         conflict_types.retain(|k, _| snapshot.secret_names.contains(k));
-        let ops = std::mem::take(&mut plan.ops);
+        let ops = brake(std::mem::take(&mut plan.ops), &snapshot.removals);
+        self.report_lost(&plan).await;
         if !ops.is_empty() {
             tracing::info!(operations = ops.len(), "reconciling project registries");
         }
         let operations = ops.len();
         let outcomes = apply::apply(
             client,
+            &self.key,
             ops,
             options.concurrency,
             options.call_timeout,
@@ -296,7 +344,7 @@ impl Reconciler {
             "reconcile pass done"
         );
         if let Some(audit) = &self.audit {
-            audit::record_pass(audit, &outcomes).await;
+            audit::record_pass(audit, &outcomes, &mut memory.failures).await;
         }
         planned
     }

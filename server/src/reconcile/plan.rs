@@ -3,10 +3,14 @@
 //! source, and the status of every (registry, namespace) before they run.
 //!
 //! Desired state: for each source Secret `<project>.<name>` in the system
-//! namespace, a copy named `<name>` in every active namespace labelled with
-//! that project. A name held by a Secret we do not own is a conflict and is
-//! never touched; a copy whose source or project membership is gone is
-//! deleted.
+//! namespace (with a valid proof), a copy named `<name>` in every active
+//! namespace regboard recorded in that project. Ownership is the proof
+//! (`cluster::proof`), never labels: a name held by anything else — a
+//! copy moved or renamed by hand, a Secret with forged labels — is a
+//! conflict and is never touched. A copy is deleted only when a recorded
+//! removal explains it (the registry deleted, the namespace moved out, both
+//! through regboard); a copy whose source is missing without such a record
+//! makes its registry "source lost" and is kept.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -15,9 +19,10 @@ use k8s_openapi::api::core::v1::{Namespace, Secret};
 
 use super::state::CopyState;
 use crate::cluster::ownership::{
-    self, annotation, content_hash, label, CONTENT_HASH, DOCKER_CONFIG_JSON, PROJECT_LABEL,
-    REGISTRY_LABEL, SCOPE_LABEL, SCOPE_PROJECT, SOURCE_UID,
+    annotation, content_hash, CONTENT_HASH, DOCKER_CONFIG_JSON, SOURCE_UID,
 };
+use crate::cluster::proof::{Claim, OwnershipKey};
+use crate::membership::Removals;
 
 /// A project registry: (project, name).
 pub type RegistryKey = (String, String);
@@ -26,6 +31,12 @@ pub type RegistryKey = (String, String);
 pub struct Snapshot {
     /// The namespace holding sources.
     pub system_namespace: String,
+    /// The key that tells regboard's Secrets from everyone else's.
+    pub key: OwnershipKey,
+    /// Recorded project membership: namespace → project.
+    pub members: BTreeMap<String, String>,
+    /// Recorded reasons to delete copies.
+    pub removals: Removals,
     /// Every namespace.
     pub namespaces: Vec<Arc<Namespace>>,
     /// Every Secret labelled as managed by regboard (full objects).
@@ -57,7 +68,8 @@ pub enum Op {
         /// The copy's resourceVersion, for optimistic concurrency.
         resource_version: String,
     },
-    /// Delete a copy nobody wants any more (precondition: its uid).
+    /// Delete a copy a recorded removal explains (preconditions: its uid
+    /// and resourceVersion).
     Delete {
         /// The registry the copy was made for.
         key: RegistryKey,
@@ -67,7 +79,20 @@ pub enum Op {
         name: String,
         /// The copy's uid.
         uid: String,
+        /// The copy's resourceVersion.
+        resource_version: String,
+        /// The recorded removal that explains it.
+        reason: Reason,
     },
+}
+
+/// Why a copy may go: something regboard itself recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The registry was deleted through regboard.
+    RegistryDeleted,
+    /// The namespace was moved out of the project through regboard.
+    NamespaceLeft,
 }
 
 /// The outcome of planning.
@@ -79,6 +104,12 @@ pub struct Plan {
     pub status: HashMap<RegistryKey, BTreeMap<String, CopyState>>,
     /// Foreign Secrets holding a registry's name whose type is not known yet.
     pub unknown_conflicts: Vec<(RegistryKey, String)>,
+    /// Registries whose source is missing with no recorded deletion, with
+    /// the namespaces of the copies that are kept.
+    pub lost: BTreeMap<RegistryKey, Vec<String>>,
+    /// Copies no member namespace wants but no recorded removal explains:
+    /// kept, and reported.
+    pub unexplained: Vec<(String, String)>,
 }
 
 /// Plans a pass; `conflict_types` remembers the types of foreign Secrets
@@ -101,17 +132,7 @@ pub fn plan(snapshot: &Snapshot, conflict_types: &HashMap<(String, String), Stri
         plan.status.insert(key.clone(), status);
     }
     for copy in world.copies.values() {
-        if is_stale_copy(copy, &world.project_of, &world.sources) {
-            plan.ops.push(Op::Delete {
-                key: (
-                    label(copy, PROJECT_LABEL).unwrap_or_default().to_owned(),
-                    label(copy, REGISTRY_LABEL).unwrap_or_default().to_owned(),
-                ),
-                namespace: copy.metadata.namespace.clone().unwrap_or_default(),
-                name: copy.metadata.name.clone().unwrap_or_default(),
-                uid: copy.metadata.uid.clone().unwrap_or_default(),
-            });
-        }
+        world.plan_leftover(copy, &mut plan);
     }
     plan
 }
@@ -135,10 +156,9 @@ impl World<'_> {
         ns: &str,
         plan: &mut Plan,
     ) -> CopyState {
-        let (project, name) = key;
-        let at = (ns.to_owned(), name.clone());
+        let at = (ns.to_owned(), key.1.clone());
         match self.copies.get(&at) {
-            Some(copy) if is_copy_of(copy, project, name) => {
+            Some(copy) if self.copy_claim(copy).is_some_and(|c| c == *key) => {
                 if is_fresh(copy, source) {
                     return CopyState::Synced;
                 }
@@ -150,24 +170,26 @@ impl World<'_> {
                 });
                 CopyState::Pending
             }
-            Some(other) if is_stale_copy(other, &self.project_of, &self.sources) => {
-                CopyState::Pending
-            }
+            // Another registry's copy, which a recorded removal takes away.
+            Some(other) if self.removal_reason(other).is_some() => CopyState::Pending,
             Some(other) => CopyState::Conflict {
                 secret_type: other
                     .type_
                     .clone()
                     .unwrap_or_else(|| DOCKER_CONFIG_JSON.into()),
+                forged: !self.snapshot.key.owns(other),
             },
             None if self.snapshot.secret_names.contains(&at) => {
                 match self.conflict_types.get(&at) {
                     Some(t) => CopyState::Conflict {
                         secret_type: t.clone(),
+                        forged: false,
                     },
                     None => {
                         plan.unknown_conflicts.push((key.clone(), ns.to_owned()));
                         CopyState::Conflict {
                             secret_type: "unknown".into(),
+                            forged: false,
                         }
                     }
                 }
@@ -180,6 +202,61 @@ impl World<'_> {
                 });
                 CopyState::Pending
             }
+        }
+    }
+}
+
+impl World<'_> {
+    /// The registry `secret` is a proven copy of.
+    fn copy_claim(&self, secret: &Secret) -> Option<RegistryKey> {
+        match self.snapshot.key.verify(secret)? {
+            Claim::Copy {
+                project, registry, ..
+            } => Some((project, registry)),
+            _ => None,
+        }
+    }
+
+    /// The recorded removal that explains deleting proven copy `copy`, if
+    /// its registry or namespace no longer wants it.
+    fn removal_reason(&self, copy: &Secret) -> Option<Reason> {
+        let key = self.copy_claim(copy)?;
+        let ns = copy.metadata.namespace.clone()?;
+        let removals = &self.snapshot.removals;
+        if !self.sources.contains_key(&key) && removals.registries.contains(&key) {
+            return Some(Reason::RegistryDeleted);
+        }
+        let member = self.project_of.get(&ns) == Some(&key.0);
+        (!member && removals.namespaces.contains(&(key.0.clone(), ns)))
+            .then_some(Reason::NamespaceLeft)
+    }
+
+    /// A proven copy outside what the sources and members want: deleted
+    /// when a recorded removal explains it, else kept (source lost, or
+    /// unexplained) and reported.
+    fn plan_leftover(&self, copy: &Arc<Secret>, plan: &mut Plan) {
+        let Some(key) = self.copy_claim(copy) else {
+            return;
+        };
+        let ns = copy.metadata.namespace.clone().unwrap_or_default();
+        let wanted = self.sources.contains_key(&key) && self.project_of.get(&ns) == Some(&key.0);
+        if wanted {
+            return;
+        }
+        if let Some(reason) = self.removal_reason(copy) {
+            plan.ops.push(Op::Delete {
+                key,
+                namespace: ns,
+                name: copy.metadata.name.clone().unwrap_or_default(),
+                uid: copy.metadata.uid.clone().unwrap_or_default(),
+                resource_version: copy.metadata.resource_version.clone().unwrap_or_default(),
+                reason,
+            });
+        } else if !self.sources.contains_key(&key) {
+            plan.lost.entry(key).or_default().push(ns);
+        } else {
+            let name = copy.metadata.name.clone().unwrap_or_default();
+            plan.unexplained.push((ns, name));
         }
     }
 }
@@ -206,65 +283,35 @@ fn copies(snapshot: &Snapshot) -> HashMap<(String, String), Arc<Secret>> {
         .collect()
 }
 
-/// Active (not terminating) namespaces in a project, except the system one.
+/// Active (not terminating) namespaces regboard recorded in a project,
+/// except the system namespace (which never belongs to one).
 fn active_projects(snapshot: &Snapshot) -> BTreeMap<String, String> {
-    snapshot
+    let active: HashSet<&str> = snapshot
         .namespaces
         .iter()
         .filter(|ns| ns.metadata.deletion_timestamp.is_none())
         .filter(|ns| ns.status.as_ref().and_then(|s| s.phase.as_deref()) != Some("Terminating"))
-        .filter_map(|ns| {
-            let name = ns.metadata.name.clone()?;
-            let project = ns.metadata.labels.as_ref()?.get(PROJECT_LABEL)?.clone();
-            (name != snapshot.system_namespace).then_some((name, project))
-        })
+        .filter_map(|ns| ns.metadata.name.as_deref())
+        .collect();
+    snapshot
+        .members
+        .iter()
+        .filter(|(ns, _)| active.contains(ns.as_str()) && **ns != snapshot.system_namespace)
+        .map(|(ns, p)| (ns.clone(), p.clone()))
         .collect()
 }
 
-/// Valid sources in the system namespace, by (project, name).
+/// Proven sources in the system namespace, by (project, name).
 fn sources(snapshot: &Snapshot) -> BTreeMap<RegistryKey, Arc<Secret>> {
     snapshot
         .managed
         .iter()
         .filter(|s| s.metadata.namespace.as_deref() == Some(snapshot.system_namespace.as_str()))
-        .filter(|s| ownership::is_ours(s) && label(s, SCOPE_LABEL) == Some(SCOPE_PROJECT))
-        .filter_map(|s| {
-            let project = label(s, PROJECT_LABEL)?.to_owned();
-            let name = label(s, REGISTRY_LABEL)?.to_owned();
-            let expected = ownership::source_name(&project, &name);
-            (s.metadata.name.as_deref() == Some(expected.as_str()))
-                .then(|| ((project, name), s.clone()))
+        .filter_map(|s| match snapshot.key.verify(s)? {
+            Claim::Source {
+                project, registry, ..
+            } => Some(((project, registry), s.clone())),
+            _ => None,
         })
         .collect()
-}
-
-/// Whether `secret` is a copy made for registry (project, name).
-fn is_copy_of(secret: &Secret, project: &str, name: &str) -> bool {
-    ownership::is_ours(secret)
-        && label(secret, SCOPE_LABEL) == Some(SCOPE_PROJECT)
-        && label(secret, PROJECT_LABEL) == Some(project)
-        && label(secret, REGISTRY_LABEL) == Some(name)
-        && secret.metadata.name.as_deref() == Some(name)
-}
-
-/// A project copy whose source is gone or whose namespace left the project.
-fn is_stale_copy(
-    secret: &Secret,
-    project_of: &BTreeMap<String, String>,
-    sources: &BTreeMap<RegistryKey, Arc<Secret>>,
-) -> bool {
-    if label(secret, SCOPE_LABEL) != Some(SCOPE_PROJECT) || !ownership::is_ours(secret) {
-        return false;
-    }
-    let (Some(project), Some(name), Some(ns)) = (
-        label(secret, PROJECT_LABEL),
-        label(secret, REGISTRY_LABEL),
-        secret.metadata.namespace.as_deref(),
-    ) else {
-        return false;
-    };
-    let wanted = sources.contains_key(&(project.to_owned(), name.to_owned()))
-        && project_of.get(ns).map(String::as_str) == Some(project)
-        && secret.metadata.name.as_deref() == Some(name);
-    !wanted
 }

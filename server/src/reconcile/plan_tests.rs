@@ -10,11 +10,17 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 
-use super::plan::{plan, Op, Snapshot};
+use super::plan::{plan, Op, Reason, Snapshot};
 use crate::cluster::ownership::{self, source_name};
+use crate::cluster::proof::OwnershipKey;
+use crate::membership::Removals;
 use crate::registries::objects::{copy_of, registry_secret};
 
 const SYSTEM: &str = "regboard-system";
+
+fn proof_key() -> OwnershipKey {
+    OwnershipKey::new([9; 32])
+}
 
 fn namespace(name: &str, project: Option<&str>) -> Arc<Namespace> {
     let labels =
@@ -44,6 +50,7 @@ fn source(project: &str, name: &str, password: &str) -> Arc<Secret> {
         "",
     );
     s.metadata.uid = Some(format!("uid-{project}-{name}-{password}"));
+    proof_key().seal(&mut s);
     Arc::new(s)
 }
 
@@ -51,6 +58,7 @@ fn copy(src: &Secret, project: &str, name: &str, ns: &str) -> Arc<Secret> {
     let mut c = copy_of(src, project, name, ns);
     c.metadata.uid = Some(format!("copy-{ns}"));
     c.metadata.resource_version = Some("7".into());
+    proof_key().seal(&mut c);
     Arc::new(c)
 }
 
@@ -59,6 +67,23 @@ fn snapshot(
     managed: Vec<Arc<Secret>>,
     foreign: &[(&str, &str)],
 ) -> Snapshot {
+    with_removals(namespaces, managed, foreign, Removals::default())
+}
+
+/// A snapshot where each namespace's label is what regboard recorded.
+fn with_removals(
+    namespaces: Vec<Arc<Namespace>>,
+    managed: Vec<Arc<Secret>>,
+    foreign: &[(&str, &str)],
+    removals: Removals,
+) -> Snapshot {
+    let members = namespaces
+        .iter()
+        .filter_map(|ns| {
+            let project = ns.metadata.labels.as_ref()?.get(ownership::PROJECT_LABEL)?;
+            Some((ns.metadata.name.clone()?, project.clone()))
+        })
+        .collect();
     let mut secret_names: HashSet<(String, String)> = foreign
         .iter()
         .map(|(n, s)| (n.to_string(), s.to_string()))
@@ -71,6 +96,9 @@ fn snapshot(
     }
     Snapshot {
         system_namespace: SYSTEM.into(),
+        key: proof_key(),
+        members,
+        removals,
         namespaces,
         managed,
         secret_names,
@@ -176,7 +204,8 @@ fn a_foreign_secret_of_the_same_name_is_a_conflict_and_never_touched() {
     assert_eq!(
         plan.status[&key("pay", "hub")]["pay-dev"],
         CopyState::Conflict {
-            secret_type: "kubernetes.io/tls".into()
+            secret_type: "kubernetes.io/tls".into(),
+            forged: false,
         }
     );
     let unknown = plan_without_types(&snap);
@@ -199,6 +228,7 @@ fn a_namespace_registry_of_the_same_name_is_a_conflict() {
         "",
     );
     own.metadata.uid = Some("ns-reg".into());
+    proof_key().seal(&mut own);
     let snap = snapshot(
         vec![namespace("pay-dev", Some("pay"))],
         vec![src, Arc::new(own)],
@@ -212,21 +242,28 @@ fn a_namespace_registry_of_the_same_name_is_a_conflict() {
     ));
 }
 
+fn removals(registries: &[(&str, &str)], namespaces: &[(&str, &str)]) -> Removals {
+    let pairs = |list: &[(&str, &str)]| list.iter().map(|(a, b)| key(a, b)).collect();
+    Removals {
+        registries: pairs(registries),
+        namespaces: pairs(namespaces),
+    }
+}
+
 #[test]
-fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
+fn copies_are_deleted_only_when_a_recorded_removal_explains_it() {
     let src = source("pay", "hub", "pw");
     let left = copy(&src, "pay", "hub", "left-project");
     let orphan_src = source("pay", "gone", "pw");
     let orphan = copy(&orphan_src, "pay", "gone", "pay-dev");
     let kept = copy(&src, "pay", "hub", "pay-dev");
-    let snap = snapshot(
-        vec![
-            namespace("pay-dev", Some("pay")),
-            namespace("left-project", Some("search")),
-        ],
-        vec![src, left, orphan, kept],
-        &[],
-    );
+    let namespaces = vec![
+        namespace("pay-dev", Some("pay")),
+        namespace("left-project", Some("search")),
+    ];
+    let managed = vec![src, left, orphan, kept];
+    let explained = removals(&[("pay", "gone")], &[("pay", "left-project")]);
+    let snap = with_removals(namespaces.clone(), managed.clone(), &[], explained);
     let plan = plan(&snap, &HashMap::new());
     let deleted: HashSet<_> = plan
         .ops
@@ -236,17 +273,57 @@ fn copies_are_deleted_when_the_namespace_leaves_or_the_source_goes() {
                 namespace,
                 name,
                 uid,
+                resource_version,
+                reason,
                 ..
             } => {
                 assert_eq!(uid, &format!("copy-{namespace}"));
-                (namespace.as_str(), name.as_str())
+                assert_eq!(resource_version, "7");
+                (namespace.as_str(), name.as_str(), *reason)
             }
             other => panic!("unexpected {other:?}"),
         })
         .collect();
     assert_eq!(
         deleted,
-        HashSet::from([("left-project", "hub"), ("pay-dev", "gone")])
+        HashSet::from([
+            ("left-project", "hub", Reason::NamespaceLeft),
+            ("pay-dev", "gone", Reason::RegistryDeleted)
+        ])
+    );
+
+    // The same cluster with nothing recorded: nothing is deleted; the
+    // registry without a source is lost, the other copy unexplained.
+    let plan = super::plan::plan(&snapshot(namespaces, managed, &[]), &HashMap::new());
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+    assert_eq!(plan.lost[&key("pay", "gone")], ["pay-dev"]);
+    assert_eq!(plan.unexplained, [("left-project".into(), "hub".into())]);
+}
+
+#[test]
+fn labels_without_proof_are_foreign_never_updated_nor_deleted() {
+    let src = source("pay", "hub", "pw");
+    let mut unsigned = (*copy(&src, "pay", "hub", "pay-dev")).clone();
+    unsigned
+        .metadata
+        .annotations
+        .as_mut()
+        .unwrap()
+        .remove(crate::cluster::proof::PROOF);
+    let snap = with_removals(
+        vec![namespace("pay-dev", Some("pay"))],
+        vec![src, Arc::new(unsigned)],
+        &[],
+        removals(&[("pay", "hub")], &[("pay", "pay-dev")]),
+    );
+    let plan = plan(&snap, &HashMap::new());
+    assert!(plan.ops.is_empty(), "{:?}", plan.ops);
+    assert_eq!(
+        plan.status[&key("pay", "hub")]["pay-dev"],
+        CopyState::Conflict {
+            secret_type: ownership::DOCKER_CONFIG_JSON.into(),
+            forged: true
+        }
     );
 }
 
@@ -255,7 +332,12 @@ fn a_namespace_moving_between_projects_swaps_copies() {
     let a = source("a", "hub", "pw");
     let b = source("b", "hub", "pw2");
     let old = copy(&a, "a", "hub", "moved");
-    let snap = snapshot(vec![namespace("moved", Some("b"))], vec![a, b, old], &[]);
+    let snap = with_removals(
+        vec![namespace("moved", Some("b"))],
+        vec![a, b, old],
+        &[],
+        removals(&[], &[("a", "moved")]),
+    );
     let plan = plan(&snap, &HashMap::new());
     assert!(plan
         .ops

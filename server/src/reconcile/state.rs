@@ -15,6 +15,9 @@ pub enum CopyState {
     Conflict {
         /// The foreign Secret's type.
         secret_type: String,
+        /// It carries regboard's labels without regboard's proof (copied,
+        /// renamed or labelled by hand).
+        forged: bool,
     },
     /// The last attempt failed.
     Error {
@@ -28,8 +31,12 @@ impl From<&CopyState> for SyncState {
         match state {
             CopyState::Synced => SyncState::Synced,
             CopyState::Pending => SyncState::Pending,
-            CopyState::Conflict { secret_type } => SyncState::Conflict {
+            CopyState::Conflict {
+                secret_type,
+                forged,
+            } => SyncState::Conflict {
                 secret_type: secret_type.clone(),
+                forged: *forged,
             },
             CopyState::Error { message } => SyncState::Error {
                 message: message.clone(),

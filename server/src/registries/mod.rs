@@ -12,6 +12,7 @@
 
 pub mod objects;
 mod read;
+mod recover;
 mod service;
 pub mod validate;
 mod write;

@@ -100,5 +100,6 @@ pub fn summary(secret: &Secret, scope: Scope, name: &str, sync: SyncSummary) -> 
             .creation_timestamp
             .as_ref()
             .map(|t| t.0.as_second()),
+        source_lost: false,
     }
 }

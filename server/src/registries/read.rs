@@ -2,6 +2,7 @@
 //! status, and the Pods and ServiceAccounts that pull with a registry.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::{Pod, Secret, ServiceAccount};
 use kube::api::{Api, ListParams};
@@ -15,9 +16,8 @@ use regboard_app::AppError;
 use super::objects::{docker_config, summary};
 use super::service::KubeRegistries;
 use crate::cluster::errors::app_error;
-use crate::cluster::ownership::{
-    self, label, PROJECT_LABEL, REGISTRY_LABEL, SCOPE_LABEL, SCOPE_NAMESPACE, SCOPE_PROJECT,
-};
+use crate::cluster::ownership;
+use crate::cluster::proof::Claim;
 
 impl KubeRegistries {
     pub(super) async fn list_registries(
@@ -33,24 +33,22 @@ impl KubeRegistries {
         let mut rows: Vec<RegistrySummary> = managed
             .items
             .iter()
-            .filter(|s| ownership::is_ours(s))
             .filter_map(|s| {
-                let name = label(s, REGISTRY_LABEL)?.to_owned();
-                let ns = s.metadata.namespace.clone()?;
-                let scope = match label(s, SCOPE_LABEL)? {
-                    SCOPE_NAMESPACE => Scope::Namespace { namespace: ns },
-                    SCOPE_PROJECT if ns == self.system_namespace => Scope::Project {
-                        project: label(s, PROJECT_LABEL)?.to_owned(),
-                    },
+                let (scope, name) = match self.key.verify(s)? {
+                    Claim::Namespace { namespace, name } => (Scope::Namespace { namespace }, name),
+                    Claim::Source {
+                        namespace,
+                        project,
+                        registry,
+                    } if namespace == self.system_namespace => {
+                        (Scope::Project { project }, registry)
+                    }
                     _ => return None, // a copy: listed through its source
                 };
-                Some(summary(
-                    s,
-                    scope.clone(),
-                    &name,
-                    self.sync_summary(&scope, &name),
-                ))
+                let sync = self.sync_summary(&scope, &name);
+                Some(summary(s, scope, &name, sync))
             })
+            .chain(self.lost_rows())
             .filter(|row| matches_filter(row, filter, &project_of))
             .collect();
         sort_rows(&mut rows, filter.sort.as_deref());
@@ -62,13 +60,22 @@ impl KubeRegistries {
         scope: &Scope,
         name: &str,
     ) -> Result<RegistryDetail, AppError> {
-        let (_, secret) = self.registry_secret(scope, name).await?;
+        let (secret, source_lost) = match self.registry_secret(scope, name).await {
+            Ok((_, secret)) => (secret, false),
+            Err(AppError::NotFound(message)) => match self.lost_copy(scope, name) {
+                Some(copy) => ((*copy).clone(), true),
+                None => return Err(AppError::NotFound(message)),
+            },
+            Err(e) => return Err(e),
+        };
         let namespaces = self.namespace_states(scope, name);
         let covered: Vec<String> = namespaces.iter().map(|n| n.namespace.clone()).collect();
         let references = self.references(name, &covered).await?;
         let sync = summarize(namespaces.iter().map(|n| &n.state));
+        let mut summary = summary(&secret, scope.clone(), name, sync);
+        summary.source_lost = source_lost;
         Ok(RegistryDetail {
-            summary: summary(&secret, scope.clone(), name, sync),
+            summary,
             email: docker_config(&secret).and_then(|c| c.email()),
             namespaces,
             references,
@@ -110,17 +117,41 @@ impl KubeRegistries {
         summarize(self.namespace_states(scope, name).iter().map(|n| &n.state))
     }
 
-    /// namespace → project, from the inventory.
+    /// namespace → project, as regboard recorded it.
     fn project_of_namespaces(&self) -> BTreeMap<String, String> {
-        self.inventory
-            .namespaces()
-            .iter()
-            .filter_map(|ns| {
-                let name = ns.metadata.name.clone()?;
-                let project = ns.metadata.labels.as_ref()?.get(PROJECT_LABEL)?.clone();
-                Some((name, project))
+        self.inventory.membership().members()
+    }
+
+    /// Rows for project registries whose source is lost, read from one of
+    /// the proven copies that remain.
+    fn lost_rows(&self) -> Vec<RegistrySummary> {
+        let lost = self.reconciler.lost();
+        lost.keys()
+            .filter_map(|(project, name)| {
+                let scope = Scope::Project {
+                    project: project.clone(),
+                };
+                let copy = self.lost_copy(&scope, name)?;
+                let sync = self.sync_summary(&scope, name);
+                let mut row = summary(&copy, scope, name, sync);
+                row.source_lost = true;
+                Some(row)
             })
             .collect()
+    }
+
+    /// A proven copy of project registry `name` whose source is lost.
+    fn lost_copy(&self, scope: &Scope, name: &str) -> Option<Arc<Secret>> {
+        let Scope::Project { project } = scope else {
+            return None;
+        };
+        let lost = self.reconciler.lost();
+        let namespaces = lost.get(&(project.clone(), name.to_owned()))?;
+        self.reconciler.managed().into_iter().find(|s| {
+            s.metadata.namespace.as_ref() == namespaces.first()
+                && s.metadata.name.as_deref() == Some(name)
+                && self.key.owns(s)
+        })
     }
 
     async fn references(

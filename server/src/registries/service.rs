@@ -3,7 +3,7 @@
 
 use regboard_app::context::Caller;
 use regboard_app::model::registries::{
-    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
 };
 use regboard_app::services::RegistryService;
 use regboard_app::AppError;
@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use sqlx::SqlitePool;
 
 use crate::audit::{AuditLog, AuditTarget};
+use crate::cluster::errors::answer_within;
+use crate::cluster::proof::OwnershipKey;
 use crate::cluster::Inventory;
 use crate::reconcile::Reconciler;
 
@@ -21,6 +23,7 @@ pub struct KubeRegistries {
     pub(super) system_namespace: String,
     pub(super) reconciler: Reconciler,
     pub(super) inventory: Inventory,
+    pub(super) key: OwnershipKey,
     pub(super) db: SqlitePool,
     pub(super) audit: AuditLog,
 }
@@ -32,6 +35,7 @@ impl KubeRegistries {
         system_namespace: String,
         reconciler: Reconciler,
         inventory: Inventory,
+        key: OwnershipKey,
         db: SqlitePool,
         audit: AuditLog,
     ) -> Self {
@@ -40,6 +44,7 @@ impl KubeRegistries {
             system_namespace,
             reconciler,
             inventory,
+            key,
             db,
             audit,
         }
@@ -68,11 +73,11 @@ impl KubeRegistries {
 #[async_trait::async_trait]
 impl RegistryService for KubeRegistries {
     async fn list(&self, filter: &RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
-        self.list_registries(filter).await
+        answer_within(self.list_registries(filter)).await
     }
 
     async fn get(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError> {
-        self.registry_detail(scope, name).await
+        answer_within(self.registry_detail(scope, name)).await
     }
 
     async fn create(
@@ -86,7 +91,7 @@ impl RegistryService for KubeRegistries {
             details["credential"] =
                 json!(self.audit.fingerprint(input.password.expose().as_bytes()));
         }
-        let result = self.create_registry(input).await;
+        let result = answer_within(self.create_registry(input)).await;
         self.record(caller, "registry.create", (&scope, &name), &result, details)
             .await;
         result
@@ -98,7 +103,7 @@ impl RegistryService for KubeRegistries {
         input: RegistryInput,
     ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
-        let result = self.update_registry(input).await;
+        let result = answer_within(self.update_registry(input)).await;
         let details = match &result {
             Ok((_, details)) => details.clone(),
             Err(_) => Value::Null,
@@ -110,7 +115,7 @@ impl RegistryService for KubeRegistries {
     }
 
     async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
-        let result = self.delete_registry(scope, name).await;
+        let result = answer_within(self.delete_registry(scope, name)).await;
         self.record(
             caller,
             "registry.delete",
@@ -123,8 +128,36 @@ impl RegistryService for KubeRegistries {
     }
 
     async fn resync(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
-        let result = self.resync_registry(scope, name).await;
+        let result = answer_within(self.resync_registry(scope, name)).await;
         self.record(caller, "registry.sync", (scope, name), &result, Value::Null)
+            .await;
+        result
+    }
+
+    async fn restore(&self, caller: &Caller, project: &str, name: &str) -> Result<(), AppError> {
+        let result = answer_within(self.restore_source(project, name)).await;
+        let details = result.as_ref().cloned().unwrap_or(Value::Null);
+        let scope = Scope::Project {
+            project: project.to_owned(),
+        };
+        let result = result.map(|_| ());
+        self.record(caller, "registry.restore", (&scope, name), &result, details)
+            .await;
+        result
+    }
+
+    async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError> {
+        Ok(self.unproven_secrets())
+    }
+
+    async fn adopt(&self, caller: &Caller, namespace: &str, name: &str) -> Result<(), AppError> {
+        let result = answer_within(self.adopt_secret(namespace, name)).await;
+        let details = result.as_ref().cloned().unwrap_or(Value::Null);
+        let scope = Scope::Namespace {
+            namespace: namespace.to_owned(),
+        };
+        let result = result.map(|_| ());
+        self.record(caller, "registry.adopt", (&scope, name), &result, details)
             .await;
         result
     }

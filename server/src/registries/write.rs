@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, PostParams, Preconditions};
-use kube::core::PartialObjectMeta;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::model::registries::{RegistryInput, RegistrySummary, Scope, SyncSummary};
 use regboard_app::AppError;
@@ -17,7 +16,8 @@ use super::objects::{docker_config, registry_secret, set_contents, summary};
 use super::service::KubeRegistries;
 use super::validate::{validate, Valid};
 use crate::cluster::errors::{app_error, status_code};
-use crate::cluster::ownership::{self, source_name, PROJECT_LABEL};
+use crate::cluster::ownership::{self, source_name};
+use crate::cluster::proof::Claim;
 
 /// The non-secret fields of a form, for the audit log.
 pub fn public_fields(input: &RegistryInput) -> Value {
@@ -54,13 +54,14 @@ impl KubeRegistries {
             Scope::Namespace { namespace } => {
                 self.check_namespace_name_free(namespace, &valid.name)
                     .await?;
-                let secret = registry_secret(
+                let mut secret = registry_secret(
                     &valid.name,
                     namespace,
                     ownership::namespace_labels(&valid.name),
                     &config,
                     &valid.description,
                 );
+                self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => Ok(summary(
@@ -87,16 +88,23 @@ impl KubeRegistries {
             Scope::Project { project } => {
                 let members = self.check_project_name_free(project, &valid.name).await?;
                 self.ensure_system_namespace().await?;
-                let secret = registry_secret(
+                let mut secret = registry_secret(
                     &source_name(project, &valid.name),
                     &self.system_namespace,
                     ownership::project_labels(project, &valid.name),
                     &config,
                     &valid.description,
                 );
+                self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => {
+                        // Its copies are wanted again, whatever an earlier
+                        // registry of this name left behind.
+                        let membership = self.inventory.membership();
+                        if let Err(e) = membership.registry_created(project, &valid.name).await {
+                            return Err(crate::error::internal(e));
+                        }
                         self.reconciler.trigger();
                         let sync = SyncSummary {
                             pending: members,
@@ -144,13 +152,9 @@ impl KubeRegistries {
                 existing.type_.as_deref().unwrap_or("Opaque"),
             ));
         }
-        if let Some(project) = ns
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(PROJECT_LABEL))
-        {
-            if self.source(project, name).await?.is_some() {
+        let _ = ns;
+        if let Some(project) = self.inventory.project_of(namespace) {
+            if self.source(&project, name).await?.is_some() {
                 return Err(AppError::Conflict(format!(
                     "Project {project} has a registry named {name} that reaches namespace {namespace}; choose another name."
                 )));
@@ -167,13 +171,15 @@ impl KubeRegistries {
                 "Project {project} already has a registry named {name}; choose another name."
             )));
         }
-        let namespaces: Api<Namespace> = Api::all(self.client.clone());
-        let members = namespaces
-            .list_metadata(&ListParams::default().labels(&format!("{PROJECT_LABEL}={project}")))
-            .await
-            .map_err(|e| app_error(&e, "the namespace list", &[]))?;
-        if members.items.is_empty() && !crate::projects::project_recorded(&self.db, project).await?
-        {
+        let member_names: Vec<String> = self
+            .inventory
+            .membership()
+            .members()
+            .into_iter()
+            .filter(|(_, p)| p == project)
+            .map(|(ns, _)| ns)
+            .collect();
+        if member_names.is_empty() && !crate::projects::project_recorded(&self.db, project).await? {
             return Err(AppError::Invalid {
                 field: Some("scope".into()),
                 message: format!(
@@ -181,26 +187,15 @@ impl KubeRegistries {
                 ),
             });
         }
-        let member_names: Vec<String> = members
-            .items
-            .iter()
-            .filter_map(|n| n.metadata.name.clone())
-            .collect();
-        let same_name: Api<PartialObjectMeta<Secret>> = Api::all(self.client.clone());
+        let same_name: Api<Secret> = Api::all(self.client.clone());
         let holders = same_name
             .list(&ListParams::default().fields(&format!("metadata.name={name}")))
             .await
             .map_err(|e| app_error(&e, "the Secret list", &[]))?;
         // A leftover copy of this very registry (deleted a moment ago, its
-        // copies not yet removed) is ours: the new source takes it over.
-        let own_copy = |s: &PartialObjectMeta<Secret>| {
-            let l = s.metadata.labels.as_ref();
-            let get = |k: &str| l.and_then(|l| l.get(k)).map(String::as_str);
-            get(ownership::MANAGED_BY) == Some(ownership::MANAGER)
-                && get(ownership::SCOPE_LABEL) == Some(ownership::SCOPE_PROJECT)
-                && get(PROJECT_LABEL) == Some(project)
-                && get(ownership::REGISTRY_LABEL) == Some(name)
-        };
+        // copies not yet removed) is ours — proven, not labelled: the new
+        // source takes it over. Anything else with the name is a clash.
+        let own_copy = |s: &Secret| matches!(self.key.verify(s), Some(Claim::Copy { project: p, registry: r, .. }) if p == project && r == name);
         let mut clashes: Vec<String> = holders
             .items
             .iter()
@@ -251,10 +246,7 @@ impl KubeRegistries {
             .get_opt(&source_name(project, name))
             .await
             .map_err(|e| app_error(&e, &format!("registry {name} of project {project}"), &[]))?;
-        Ok(found.filter(|s| {
-            ownership::is_ours(s)
-                && ownership::label(s, ownership::SCOPE_LABEL) == Some(ownership::SCOPE_PROJECT)
-        }))
+        Ok(found.filter(|s| matches!(self.key.verify(s), Some(Claim::Source { .. }))))
     }
 
     /// The Secret behind a registry (the namespace Secret, or the project
@@ -284,11 +276,7 @@ impl KubeRegistries {
                     .get_opt(name)
                     .await
                     .map_err(|e| app_error(&e, &format!("registry {name}"), &[]))?
-                    .filter(|s| {
-                        ownership::is_ours(s)
-                            && ownership::label(s, ownership::SCOPE_LABEL)
-                                == Some(ownership::SCOPE_NAMESPACE)
-                    })
+                    .filter(|s| matches!(self.key.verify(s), Some(Claim::Namespace { .. })))
                     .ok_or_else(not_found)?;
                 Ok((api, secret))
             }
@@ -342,10 +330,18 @@ impl KubeRegistries {
         let params = DeleteParams {
             preconditions: Some(Preconditions {
                 uid: secret.metadata.uid.clone(),
-                resource_version: None,
+                resource_version: secret.metadata.resource_version.clone(),
             }),
             ..DeleteParams::default()
         };
+        if let Scope::Project { project } = scope {
+            // Recorded first: the reason its copies may go (DESIGN rule 3).
+            let membership = self.inventory.membership();
+            membership
+                .registry_deleted(project, name)
+                .await
+                .map_err(crate::error::internal)?;
+        }
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
         api.delete(&secret_name, &params)
             .await

@@ -75,6 +75,15 @@ fn answered(
     }
 }
 
+/// An admin-only case whose arguments the function itself refuses (there is
+/// nothing to accept, restore or adopt in the demo cluster).
+fn admin_answered(endpoint: &'static str, args: Value, status: u16, text: &'static str) -> Case {
+    Case {
+        answer: Some((status, text)),
+        ..case(endpoint, Who::Admin, args, NoScope::Denied)
+    }
+}
+
 /// Asserts the outcome of a call that authorization let through.
 fn assert_done(c: &Case, status: u16, body: &str, as_whom: &str) {
     let path = c.endpoint;
@@ -280,6 +289,42 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
             Who::Admin,
             json!({"namespace": "sandbox-scratch"}),
             NoScope::Denied,
+        ),
+        case(
+            "preview_namespace_move",
+            Who::Admin,
+            json!({"namespace": "sandbox-scratch", "project": "payments"}),
+            NoScope::Denied,
+        ),
+        admin_answered(
+            "accept_namespace_join",
+            json!({"namespace": "sandbox-scratch"}),
+            404,
+            "is not asking to join a project",
+        ),
+        admin_answered(
+            "reject_namespace_join",
+            json!({"namespace": "sandbox-scratch"}),
+            404,
+            "is not asking to join a project",
+        ),
+        admin_answered(
+            "restore_registry",
+            json!({"project": "payments", "name": "made"}),
+            404,
+            "has no lost source to restore",
+        ),
+        case(
+            "list_unproven_secrets",
+            Who::Admin,
+            json!({}),
+            NoScope::Denied,
+        ),
+        admin_answered(
+            "adopt_secret",
+            json!({"namespace": "payments-dev", "name": "no-such-secret"}),
+            404,
+            "does not exist",
         ),
         case(
             "delete_project",

@@ -3,8 +3,8 @@
 //! nothing is overwritten; the race has exactly one winner; a namespace
 //! joining a project shows the conflict and heals when the name frees up.
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
+use k8s_openapi::api::core::v1::Secret;
+use kube::api::{Api, DeleteParams};
 use regboard_app::model::registries::SyncState;
 use regboard_app::AppError;
 
@@ -161,14 +161,11 @@ async fn a_joining_namespace_with_a_foreign_secret_shows_conflict_and_heals() {
     all_synced(&app, &scope, "pull").await;
     make_namespace(&app, "joiner", None).await;
     let foreign = make_foreign_secret(&app, "joiner", "pull", "kubernetes.io/tls").await;
-    let patch = serde_json::json!({"metadata": {"labels": {"regboard.dev/project": "data"}}});
-    Api::<Namespace>::all(app.kube())
-        .patch("joiner", &PatchParams::default(), &Patch::Merge(&patch))
-        .await
-        .unwrap();
+    move_namespace(&app, "joiner", Some("data")).await;
 
     let expected = SyncState::Conflict {
         secret_type: "kubernetes.io/tls".into(),
+        forged: false,
     };
     eventually("the joiner shows the conflict", || async {
         let d = detail(&app, &scope, "pull").await.unwrap();
@@ -211,15 +208,7 @@ async fn copies_of_two_projects_registries_never_collide_when_a_namespace_moves(
         .scope;
     all_synced(&app, &a, "common").await;
     all_synced(&app, &b, "common").await;
-    let patch = serde_json::json!({"metadata": {"labels": {"regboard.dev/project": "search"}}});
-    Api::<Namespace>::all(app.kube())
-        .patch(
-            "payments-dev",
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await
-        .unwrap();
+    move_namespace(&app, "payments-dev", Some("search")).await;
     eventually("the moved namespace carries search's copy", || async {
         let s = secret(&app, "payments-dev", "common").await;
         s.and_then(|s| s.metadata.labels)

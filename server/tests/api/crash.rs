@@ -8,7 +8,7 @@ use kube::api::{Api, ListParams, PostParams};
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
-use regboard_server::cluster::ownership;
+use regboard_server::cluster::{ownership, proof};
 use regboard_server::registries::objects::registry_secret;
 
 use crate::process::Regboard;
@@ -61,16 +61,23 @@ async fn a_killed_server_converges_on_restart_with_no_lost_or_duplicate_copies()
         .create(&PostParams::default(), &system)
         .await
         .unwrap();
-    // The desired state, as the registry service writes it: one source Secret.
+    // The desired state, as the registry service writes it: one source
+    // Secret, sealed with the key the server will find beside its database.
+    let db = dir.path().join("regboard.db");
+    let key = regboard_server::keyfile::load_or_create(&proof::key_path(&db))
+        .await
+        .map(proof::OwnershipKey::new)
+        .unwrap();
     let config =
         DockerConfig::for_hosts(&["ghcr.io".into()], "bot", &Password::new("crash-pw"), None);
-    let source = registry_secret(
+    let mut source = registry_secret(
         "big.pull",
         "regboard-system",
         ownership::project_labels("big", "pull"),
         &config,
         "",
     );
+    key.seal(&mut source);
     let source = Api::<Secret>::namespaced(client.clone(), "regboard-system")
         .create(&PostParams::default(), &source)
         .await
@@ -78,7 +85,6 @@ async fn a_killed_server_converges_on_restart_with_no_lost_or_duplicate_copies()
 
     // Slow the API down so the fan-out is caught in the middle.
     sandbox.faults().set_latency(Duration::from_millis(40));
-    let db = dir.path().join("regboard.db");
     let first = Regboard::start(&kubeconfig, &db, &["--reconcile-concurrency", "2"]);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let made = loop {

@@ -33,6 +33,8 @@ pub struct TestApp {
     pub audit: AuditLog,
     /// The access service the server uses.
     pub access: Access,
+    /// The reconciler the server runs.
+    pub reconciler: regboard_server::reconcile::Reconciler,
     /// The database file.
     pub db_path: std::path::PathBuf,
     _dir: TempDir,
@@ -65,17 +67,31 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the app on its own sandbox with `seed`, after `prepare` ran on it
 /// (to inject faults before the app's first request).
 pub async fn spawn_with_sandbox(seed: Seed, prepare: impl FnOnce(&Sandbox)) -> TestApp {
+    spawn_sandboxed(seed, prepare, |_| {}).await
+}
+
+/// Starts the app on its own demo sandbox with its start options changed
+/// by `configure`.
+pub async fn spawn_configured(configure: impl FnOnce(&mut StartOptions)) -> TestApp {
+    spawn_sandboxed(Seed::Demo, |_| {}, configure).await
+}
+
+async fn spawn_sandboxed(
+    seed: Seed,
+    prepare: impl FnOnce(&Sandbox),
+    configure: impl FnOnce(&mut StartOptions),
+) -> TestApp {
     let sandbox = Sandbox::start(SandboxOptions::new("127.0.0.1:0".parse().unwrap(), seed))
         .await
         .unwrap();
     prepare(&sandbox);
     let connection = Connection {
-        client: sandbox.client().unwrap(),
+        client: regboard_server::cluster::client(sandbox.kube_config()).unwrap(),
         mode: ClusterMode::Sandbox,
         server_url: sandbox.url(),
         sandbox: None,
     };
-    spawn_on(connection, Some(sandbox)).await
+    spawn_on(connection, Some(sandbox), configure).await
 }
 
 /// Starts the app against an API server address where nothing listens.
@@ -85,26 +101,32 @@ pub async fn spawn_unreachable() -> TestApp {
     drop(closed);
     let config = kube::Config::new(url.parse().unwrap());
     let connection = Connection {
-        client: kube::Client::try_from(config).unwrap(),
+        client: regboard_server::cluster::client(config).unwrap(),
         mode: ClusterMode::Kubeconfig {
             context: "unreachable-test".into(),
         },
         server_url: url,
         sandbox: None,
     };
-    spawn_on(connection, None).await
+    spawn_on(connection, None, |_| {}).await
 }
 
-async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
+async fn spawn_on(
+    connection: Connection,
+    sandbox: Option<Sandbox>,
+    configure: impl FnOnce(&mut StartOptions),
+) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db_path = dir.path().join("regboard.db");
-    let options = StartOptions {
+    let mut options = StartOptions {
         database: db_path.clone(),
         listen: "127.0.0.1:0".parse().unwrap(),
         reconcile: reconcile_options(),
         access: AccessOptions::default(),
         first_check_wait: Duration::from_secs(5),
+        trusted_proxies: Default::default(),
     };
+    configure(&mut options);
     let running = startup::start(&connection, options).await.unwrap();
     let state = running.state.clone();
     let listener = running.listener;
@@ -122,6 +144,7 @@ async fn spawn_on(connection: Connection, sandbox: Option<Sandbox>) -> TestApp {
         cluster: running.state.cluster.clone(),
         audit: running.state.audit.clone(),
         access: running.state.access.clone(),
+        reconciler: running.reconciler.clone(),
         db_path,
         _dir: dir,
     };

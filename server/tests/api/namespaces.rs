@@ -52,7 +52,9 @@ async fn the_live_feed_follows_namespace_and_secret_changes() {
         .unwrap();
     let seen = wait_for(&mut events, |l| l.rows.iter().any(|r| r.name == "team-new")).await;
     let row = seen.rows.iter().find(|r| r.name == "team-new").unwrap();
-    assert_eq!(row.project.as_deref(), Some("payments"));
+    // A label set outside regboard asks to join; it does not make a member.
+    assert_eq!(row.project, None);
+    assert_eq!(row.requested_project.as_deref(), Some("payments"));
     assert_eq!(row.secrets, 0);
 
     let secrets: Api<Secret> = Api::namespaced(app.kube(), "team-new");

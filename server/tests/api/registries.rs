@@ -1,11 +1,12 @@
 //! Registries end to end through the server functions: namespace and
 //! project scope, edit, delete, the fan-out and its self-healing.
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::SyncState;
+use regboard_app::AppError;
 use regboard_sandbox::Seed;
 
 use crate::helpers::{spawn_app, spawn_with_sandbox};
@@ -67,7 +68,8 @@ async fn a_project_registry_reaches_every_namespace_of_the_project_including_lat
         "other projects untouched"
     );
 
-    make_namespace(&app, "payments-new", Some("payments")).await;
+    make_namespace(&app, "payments-new", None).await;
+    move_namespace(&app, "payments-new", Some("payments")).await;
     eventually("the new namespace gets a copy", || async {
         secret(&app, "payments-new", "hub").await.is_some()
     })
@@ -116,20 +118,34 @@ async fn editing_keeps_the_password_when_left_empty_and_reaches_every_copy() {
     all_synced(&app, &scope, "ghcr").await;
     let mut edit = project_input("search", "ghcr", "");
     edit.username = "new-bot".into();
-    edit.hosts = vec!["ghcr.io".into(), "quay.io".into()];
     let updated = update(&app, edit).await.unwrap();
     assert_eq!(updated.username.as_deref(), Some("new-bot"));
     eventually("copies carry the new username", || async {
         let s = secret(&app, "search-prod", "ghcr").await.unwrap();
-        config_of(&s).username_password("quay.io").map(|(u, _)| u) == Some("new-bot".into())
+        config_of(&s).username_password("ghcr.io").map(|(u, _)| u) == Some("new-bot".into())
     })
     .await;
     let s = secret(&app, "search-prod", "ghcr").await.unwrap();
     let (_, pw) = config_of(&s).username_password("ghcr.io").unwrap();
     assert_eq!(pw.expose(), "keep-me");
 
+    // A credential follows its host: adding (or changing) a host with the
+    // password left empty is refused, and nothing changes.
+    let mut edit = project_input("search", "ghcr", "");
+    edit.username = "new-bot".into();
+    edit.hosts = vec!["ghcr.io".into(), "attacker.example".into()];
+    let refused = update(&app, edit).await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Invalid { field: Some(f), message }
+            if f == "password" && message.contains("'attacker.example' is a new host")),
+        "{refused:?}"
+    );
+    let source = detail(&app, &scope, "ghcr").await.unwrap();
+    assert_eq!(source.summary.hosts, ["ghcr.io"]);
+
     let mut edit = project_input("search", "ghcr", "rotated");
     edit.username = "new-bot".into();
+    edit.hosts = vec!["ghcr.io".into(), "quay.io".into()];
     update(&app, edit).await.unwrap();
     eventually("the rotated password reaches the copies", || async {
         let s = secret(&app, "search-dev", "ghcr").await.unwrap();
@@ -177,15 +193,7 @@ async fn a_namespace_leaving_the_project_loses_its_copy() {
         .unwrap()
         .scope;
     all_synced(&app, &scope, "leave").await;
-    let patch = serde_json::json!({"metadata": {"labels": {"regboard.dev/project": null}}});
-    Api::<Namespace>::all(app.kube())
-        .patch(
-            "payments-staging",
-            &PatchParams::default(),
-            &Patch::Merge(&patch),
-        )
-        .await
-        .unwrap();
+    move_namespace(&app, "payments-staging", None).await;
     eventually("the copy is removed", || async {
         secret(&app, "payments-staging", "leave").await.is_none()
     })

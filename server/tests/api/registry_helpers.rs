@@ -164,3 +164,12 @@ pub async fn make_foreign_secret(
         .await
         .unwrap()
 }
+
+/// Moves `namespace` into `project` (or out, `None`) through regboard, as
+/// an admin does on the Projects page, confirming any collision.
+pub async fn move_namespace(app: &TestApp, namespace: &str, project: Option<&str>) {
+    let args = serde_json::json!({"namespace": namespace, "project": project, "confirm": true});
+    let () = call(app, "set_namespace_project", &args)
+        .await
+        .unwrap_or_else(|e| panic!("moving {namespace} to {project:?}: {e:?}"));
+}

@@ -34,7 +34,7 @@ async fn every_navigation_target_renders_its_own_content_for_a_signed_in_user() 
     // Each page's heading, and something only that page shows once its data
     // (from the demo sandbox and the signed-in admin) has rendered.
     for (path, title, content) in [
-        ("/", "Registries", r#"data-testid="add-registry""#),
+        ("/registries", "Registries", r#"data-testid="add-registry""#),
         ("/projects", "Projects", "payments-dev"),
         ("/namespaces", "Namespaces", "search-dev"),
         ("/audit", "Audit", r#"data-testid="audit-filters""#),

@@ -39,8 +39,10 @@ impl DockerConfig {
     /// - every entry gets `username`, `email` (removed when `None` or empty)
     ///   and a recomputed `auth`;
     /// - with `Some(password)` every entry gets that password; with `None`
-    ///   each entry keeps its current password, and a new host takes the
-    ///   password of the first existing entry that has one.
+    ///   each entry keeps its current password, and a new host is refused:
+    ///   a credential follows its host, so re-pointing a registry to
+    ///   another server needs the password typed again (otherwise whoever
+    ///   edits could send a password they never knew to a server they own).
     ///
     /// On error the config is unchanged. Top-level unknown fields are kept.
     pub fn apply_edit(
@@ -60,12 +62,6 @@ impl DockerConfig {
         if hosts.iter().any(|h| h.trim().is_empty()) {
             return Err(ConfigError::EmptyHost);
         }
-        let fallback = || {
-            self.auths
-                .values()
-                .find_map(|e| e.username_password().map(|(_, p)| p))
-                .filter(|p| !p.is_empty())
-        };
         let mut auths = BTreeMap::new();
         for host in hosts {
             let previous = self.entry(host);
@@ -75,7 +71,6 @@ impl DockerConfig {
                     .and_then(AuthEntry::username_password)
                     .map(|(_, p)| p)
                     .filter(|p| !p.is_empty())
-                    .or_else(fallback)
                     .ok_or_else(|| ConfigError::NoPasswordToKeep { host: host.clone() })?,
             };
             let mut entry = AuthEntry::new(username, &password, email);
@@ -116,22 +111,15 @@ mod tests {
     #[test]
     fn keeps_passwords_and_unknown_fields() {
         let mut c = existing();
-        c.apply_edit(
-            &hosts(&["a.io", "docker.io", "new.io"]),
-            "me",
-            None,
-            Some("m@x"),
-        )
-        .unwrap();
-        assert_eq!(c.hosts(), hosts(&["a.io", "docker.io", "new.io"]));
+        c.apply_edit(&hosts(&["a.io", "docker.io"]), "me", None, Some("m@x"))
+            .unwrap();
+        assert_eq!(c.hosts(), hosts(&["a.io", "docker.io"]));
         assert_eq!(pw(&c, "a.io"), "pa");
         assert_eq!(pw(&c, "docker.io"), "po");
-        assert_eq!(pw(&c, "new.io"), "pa", "first existing entry's password");
         assert_eq!(c.username().as_deref(), Some("me"));
         assert_eq!(c.email().as_deref(), Some("m@x"));
         assert_eq!(c.auths["a.io"].extra["identitytoken"], "t");
         assert_eq!(c.auths["docker.io"].extra["x"], 1);
-        assert!(c.auths["new.io"].extra.is_empty());
         assert_eq!(c.extra["credHelpers"], json!({"gcr.io": "gcloud"}));
         // auth follows the new username.
         let v: Value = serde_json::from_str(&c.to_json()).unwrap();
@@ -141,6 +129,31 @@ mod tests {
     fn encode(s: &str) -> String {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(s)
+    }
+
+    #[test]
+    fn a_new_or_changed_host_needs_the_password_again() {
+        let before = existing();
+        for edit in [&["a.io", "new.io"][..], &["evil.example"][..]] {
+            let mut c = before.clone();
+            assert_eq!(
+                c.apply_edit(&hosts(edit), "me", None, None),
+                Err(ConfigError::NoPasswordToKeep {
+                    host: edit.last().unwrap().to_string()
+                }),
+                "{edit:?}"
+            );
+            assert_eq!(c, before, "nothing changed");
+        }
+        let mut c = before.clone();
+        c.apply_edit(
+            &hosts(&["new.io"]),
+            "me",
+            Some(&Password::new("typed")),
+            None,
+        )
+        .unwrap();
+        assert_eq!(pw(&c, "new.io"), "typed");
     }
 
     #[test]

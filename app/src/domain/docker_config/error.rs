@@ -82,8 +82,9 @@ pub enum ConfigError {
     /// An edit with an empty password.
     #[error("Enter a password.")]
     EmptyPassword,
-    /// The password was left unchanged but no existing entry has one to keep.
-    #[error("There is no saved password to use for '{host}'; enter the password.")]
+    /// A host was added or changed without a password: a credential follows
+    /// its host, so it is never carried over to another server.
+    #[error("'{host}' is a new host: enter its password again (a saved password is never sent to another server).")]
     NoPasswordToKeep {
         /// The new host that needs a password.
         host: String,

@@ -146,3 +146,16 @@ impl FormErrors {
         Signal::derive(move || f.get().or_else(|| c.get()))
     }
 }
+
+/// Once `action` succeeds, tells `on_changed` what happened in `sentence`.
+pub fn announce_success<I: Send + Sync + 'static>(
+    action: Action<I, Result<(), AppError>>,
+    on_changed: Callback<String>,
+    sentence: String,
+) {
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            on_changed.run(sentence.clone());
+        }
+    });
+}

@@ -13,8 +13,8 @@ mod time;
 pub use badges::{ScopeBadge, StateBadge, SyncSummaryView};
 pub use confirm::ConfirmPanel;
 pub use errors::{
-    failure, field_message, general_error, ErrorNotice, FieldError, FormErrors, LoadError,
-    SignInAgain,
+    announce_success, failure, field_message, general_error, ErrorNotice, FieldError, FormErrors,
+    LoadError, SignInAgain,
 };
 pub use field::{field_aria, AlsoDescribed, Field, InputField, TextAreaField};
 pub use hydrated::use_hydrated;

@@ -21,8 +21,9 @@ pub fn NamespacesPage() -> impl IntoView {
             <LiveIndicator state/>
         </div>
         <p class="muted">
-            "Every namespace of the cluster with the project it belongs to (label "
-            <code>"regboard.dev/project"</code>") and how many Secrets it holds."
+            "Every namespace of the cluster with the project regboard recorded it in and how many \
+             Secrets it holds. A namespace given the label "<code>"regboard.dev/project"</code>
+            " outside regboard only asks to join, until an admin accepts it on the Projects page."
         </p>
         <Suspense fallback=|| view! { <p class="muted">"Loading namespaces…"</p> }>
             {move || Suspend::new(async move {
@@ -84,9 +85,14 @@ fn NamespaceRowView(row: NamespaceRow, now: i64) -> impl IntoView {
     view! {
         <tr data-namespace=row.name.clone()>
             <td class="mono">{row.name.clone()}</td>
-            <td>{match row.project {
-                Some(p) => view! { <span class="badge">{p}</span> }.into_any(),
-                None => view! { <span class="muted">"—"</span> }.into_any(),
+            <td>{match (row.project, row.requested_project) {
+                (Some(p), _) => view! { <span class="badge">{p}</span> }.into_any(),
+                (None, Some(asked)) => view! {
+                    <span class="badge warn" title="Labelled outside regboard; an admin accepts or rejects it on the Projects page">
+                        {format!("asks to join {asked}")}
+                    </span>
+                }.into_any(),
+                (None, None) => view! { <span class="muted">"—"</span> }.into_any(),
             }}</td>
             <td class="num">{row.secrets}</td>
             <td>{row.phase.unwrap_or_default()}</td>

@@ -17,7 +17,6 @@ fn text_event(actor: &str, project: Option<&str>, name: &str, detail: &str) -> N
             request_id: Some(format!("Req-{name}")),
             source_addr: Some("10.1.2.3".into()),
             user_agent: Some("curl/8.0\nnext".into()),
-            ..Default::default()
         },
         action: "registry.update".into(),
         target: AuditTarget::registry(project, Some("team-a"), name),
@@ -304,7 +303,6 @@ async fn every_searched_column_is_indexed() {
             request_id: Some("rid-fff".into()),
             source_addr: Some("src-ggg".into()),
             user_agent: Some("ua-hhh".into()),
-            ..Default::default()
         },
         action: "act.bbb".into(),
         target: AuditTarget {

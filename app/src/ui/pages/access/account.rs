@@ -9,6 +9,7 @@ use crate::api::access::{change_password, end_user_sessions, CurrentUser};
 use crate::domain::secret::Password;
 use crate::ui::components::{
     failure, field_message, full_navigation, general_error, use_hydrated, ErrorNotice, InputField,
+    SubmitButton,
 };
 use crate::AppError;
 
@@ -40,7 +41,6 @@ pub(super) fn AccountSection(me: CurrentUser, on_changed: OnChanged) -> impl Int
 /// and refuses short or common new ones.
 #[component]
 fn ChangePasswordForm(on_changed: OnChanged) -> impl IntoView {
-    let hydrated = use_hydrated();
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -88,10 +88,8 @@ fn ChangePasswordForm(on_changed: OnChanged) -> impl IntoView {
             <InputField label="Confirm new password" id="confirm-password" value=confirm message=confirm_message
                 kind="password" autocomplete="new-password" required=true/>
             <div class="actions">
-                <button type="submit" data-testid="change-password-submit"
-                    disabled=move || !hydrated.get() || change.pending().get()>
-                    {move || if change.pending().get() { "Changing…" } else { "Change password" }}
-                </button>
+                <SubmitButton testid="change-password-submit" pending=change.pending()
+                    label="Change password" busy="Changing…"/>
                 <span class="muted hint">"At least 8 characters; common passwords are refused."</span>
             </div>
         </form>

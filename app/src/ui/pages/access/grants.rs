@@ -13,8 +13,8 @@ use crate::api::projects::list_projects;
 use crate::domain::access::{Role, Subject};
 use crate::domain::scope::Scope;
 use crate::ui::components::{
-    failure, field_aria, use_hydrated, Column, DataTable, ErrorNotice, Field, FormErrors,
-    InputField, ScopeBadge, SubmitButton,
+    announce_success, failure, field_aria, use_hydrated, Column, DataTable, ErrorNotice, Field,
+    FormErrors, InputField, ScopeBadge, SubmitButton,
 };
 use crate::AppError;
 use Column::{Hidden, Text};
@@ -106,14 +106,7 @@ fn GrantRow(grant: GrantView, on_changed: OnChanged) -> impl IntoView {
         kind,
         grant.subject_name
     );
-    Effect::new({
-        let summary = summary.clone();
-        move |_| {
-            if let Some(Ok(())) = revoke.value().get() {
-                on_changed.run(format!("Revoked {summary}."));
-            }
-        }
-    });
+    announce_success(revoke, on_changed, format!("Revoked {summary}."));
     let error = Signal::derive(move || failure(revoke.value().get()));
     let role = grant.role.as_str();
     view! {

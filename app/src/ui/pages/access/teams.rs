@@ -11,7 +11,8 @@ use crate::api::access::{
     TeamView, UserView,
 };
 use crate::ui::components::{
-    failure, field_message, general_error, use_hydrated, ConfirmPanel, ErrorNotice, InputField,
+    announce_success, failure, field_message, general_error, use_hydrated, ConfirmPanel,
+    ErrorNotice, FieldError, InputField, SubmitButton,
 };
 use crate::AppError;
 
@@ -57,14 +58,7 @@ fn TeamCard(team: TeamView, me: CurrentUser, on_changed: OnChanged) -> impl Into
     let confirming = RwSignal::new(false);
     let (team_id, team_name) = (team.id, team.name.clone());
     let delete = Action::new(move |_: &()| delete_team(team_id));
-    Effect::new({
-        let team_name = team_name.clone();
-        move |_| {
-            if let Some(Ok(())) = delete.value().get() {
-                on_changed.run(format!("Team {team_name} deleted."));
-            }
-        }
-    });
+    announce_success(delete, on_changed, format!("Team {team_name} deleted."));
     let delete_error = Signal::derive(move || failure(delete.value().get()));
     let heading_id = format!("team-{team_id}-heading");
     let labelled_by = heading_id.clone();
@@ -120,14 +114,11 @@ fn MemberItem(
     let hydrated = use_hydrated();
     let user_id = member.user_id;
     let remove = Action::new(move |_: &()| remove_team_member(team_id, user_id));
-    Effect::new({
-        let name = member.name.clone();
-        move |_| {
-            if let Some(Ok(())) = remove.value().get() {
-                on_changed.run(format!("{name} left the team."));
-            }
-        }
-    });
+    announce_success(
+        remove,
+        on_changed,
+        format!("{} left the team.", member.name),
+    );
     let error = Signal::derive(move || failure(remove.value().get()));
     let label = format!("Remove {} from the team", member.name);
     view! {
@@ -151,7 +142,6 @@ fn MemberItem(
 /// Adds a user (by name) to a team; admins may make them a team admin.
 #[component]
 fn AddMemberForm(team_id: i64, appoints: bool, on_changed: OnChanged) -> impl IntoView {
-    let hydrated = use_hydrated();
     let user = RwSignal::new(String::new());
     let team_admin = RwSignal::new(false);
     let add = Action::new(move |(u, a): &(String, bool)| add_team_member(team_id, u.clone(), *a));
@@ -177,7 +167,11 @@ fn AddMemberForm(team_id: i64, appoints: bool, on_changed: OnChanged) -> impl In
         })
     });
     let input_id = format!("team-{team_id}-member");
-    let error_id = format!("team-{team_id}-member-error");
+    let error_id = format!("{input_id}-error");
+    let described = {
+        let error_id = error_id.clone();
+        move || user_message.get().map(|_| error_id.clone())
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         add.dispatch((
@@ -188,18 +182,14 @@ fn AddMemberForm(team_id: i64, appoints: bool, on_changed: OnChanged) -> impl In
     view! {
         <form class="inline-form access-form" method="post" novalidate=true on:submit=on_submit data-testid="add-member">
             <ErrorNotice error=general testid="add-member-error"/>
-            <label>
-                "Add member (user name)"
+            <div class="field">
+                <label for=input_id.clone()>"Add member (user name)"</label>
                 <input type="text" id=input_id name="user" data-testid="member-name" list="known-users"
                     autocomplete="off" spellcheck="false" required=true
                     aria-invalid=move || user_message.get().is_some().to_string()
-                    aria-describedby={
-                        let error_id = error_id.clone();
-                        move || user_message.get().map(|_| error_id.clone())
-                    }
-                    bind:value=user/>
-                <crate::ui::components::FieldError id=error_id message=user_message/>
-            </label>
+                    aria-describedby=described bind:value=user/>
+                <FieldError id=error_id message=user_message/>
+            </div>
             {appoints.then(|| view! {
                 <label class="choice">
                     <input type="checkbox" data-testid="member-team-admin" bind:checked=team_admin/>
@@ -207,10 +197,7 @@ fn AddMemberForm(team_id: i64, appoints: bool, on_changed: OnChanged) -> impl In
                 </label>
             })}
             <div class="actions">
-                <button type="submit" data-testid="add-member-submit"
-                    disabled=move || !hydrated.get() || add.pending().get()>
-                    "Add member"
-                </button>
+                <SubmitButton testid="add-member-submit" pending=add.pending() label="Add member" busy="Add member"/>
             </div>
         </form>
     }
@@ -220,7 +207,6 @@ fn AddMemberForm(team_id: i64, appoints: bool, on_changed: OnChanged) -> impl In
 /// The name of a new team.
 #[component]
 fn CreateTeamForm(on_changed: OnChanged) -> impl IntoView {
-    let hydrated = use_hydrated();
     let name = RwSignal::new(String::new());
     let create = Action::new(|n: &String| create_team(n.clone()));
     Effect::new(move |_| {
@@ -249,10 +235,7 @@ fn CreateTeamForm(on_changed: OnChanged) -> impl IntoView {
             <ErrorNotice error=general testid="create-team-error"/>
             <InputField label="Name" id="new-team-name" value=name message=name_message required=true/>
             <div class="actions">
-                <button type="submit" data-testid="create-team-submit"
-                    disabled=move || !hydrated.get() || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create team" }}
-                </button>
+                <SubmitButton testid="create-team-submit" pending=create.pending() label="Create team" busy="Creating…"/>
             </div>
         </form>
     }

@@ -11,7 +11,8 @@ use crate::api::access::{
 };
 use crate::domain::secret::Password;
 use crate::ui::components::{
-    failure, field_message, general_error, use_hydrated, Column, DataTable, ErrorNotice, InputField,
+    failure, field_message, general_error, use_hydrated, Column, DataTable, ErrorNotice,
+    InputField, SubmitButton,
 };
 
 /// The users table and, for admins, the form that creates one.
@@ -130,7 +131,6 @@ fn UserRow(user: UserView, me_id: i64, admin: bool, on_changed: OnChanged) -> im
 /// Name, first password and the admin flag of a new account.
 #[component]
 fn CreateUserForm(on_changed: OnChanged) -> impl IntoView {
-    let hydrated = use_hydrated();
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let admin = RwSignal::new(false);
@@ -179,10 +179,7 @@ fn CreateUserForm(on_changed: OnChanged) -> impl IntoView {
                 "Admin: manages users, teams, projects and every grant"
             </label>
             <div class="actions">
-                <button type="submit" data-testid="create-user-submit"
-                    disabled=move || !hydrated.get() || create.pending().get()>
-                    {move || if create.pending().get() { "Creating…" } else { "Create user" }}
-                </button>
+                <SubmitButton testid="create-user-submit" pending=create.pending() label="Create user" busy="Creating…"/>
                 <span class="muted hint">"Give the person this password; they can change it on this page."</span>
             </div>
         </form>

@@ -7,6 +7,7 @@
 
 mod create;
 mod membership;
+mod review;
 mod table;
 
 use leptos::prelude::*;

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use super::OnChanged;
 use crate::api::projects::{create_project, delete_project, rename_project, ProjectSummary};
 use crate::ui::components::{
-    failure, use_hydrated, Column, ConfirmPanel, DataTable, EmptyState, ErrorNotice,
+    announce_success, failure, use_hydrated, Column, ConfirmPanel, DataTable, EmptyState,
+    ErrorNotice,
 };
 use crate::AppError;
 
@@ -65,6 +66,14 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
             .collect_view()
             .into_any()
     };
+    let requested = (!project.requested.is_empty()).then(|| {
+        let names = project.requested.join(", ");
+        view! {
+            <div class="muted hint" data-testid="asking-to-join">
+                {format!("Asking to join (labelled outside regboard): {names}")}
+            </div>
+        }
+    });
     let edit_label = if project.recorded {
         "Edit"
     } else {
@@ -76,7 +85,7 @@ fn ProjectRow(project: ProjectSummary, on_changed: OnChanged) -> impl IntoView {
                 <td class="mono">{name.clone()}</td>
                 <td data-testid="display-name">{project.display_name.clone()}</td>
                 <td>{project.description.clone()}</td>
-                <td data-testid="namespaces">{namespaces}</td>
+                <td><span data-testid="namespaces">{namespaces}</span>{requested}</td>
                 <td class="num"><a href=registries_href data-testid="registry-count">{project.registries}</a></td>
                 <td>{if project.recorded {
                     view! { <span class="badge">"recorded"</span> }.into_any()
@@ -142,14 +151,7 @@ fn RenameForm(
             }
         }
     });
-    Effect::new({
-        let name = name.clone();
-        move |_| {
-            if let Some(Ok(())) = save.value().get() {
-                on_done.run(format!("Project {name} saved."));
-            }
-        }
-    });
+    announce_success(save, on_done, format!("Project {name} saved."));
     let error = Signal::derive(move || failure(save.value().get()));
     let on_submit = {
         let name = name.clone();
@@ -198,14 +200,7 @@ fn DeleteProject(
     let name = project.name.clone();
     let delete =
         Action::new(|(name, confirm): &(String, bool)| delete_project(name.clone(), *confirm));
-    Effect::new({
-        let name = name.clone();
-        move |_| {
-            if let Some(Ok(())) = delete.value().get() {
-                on_done.run(format!("Project {name} deleted."));
-            }
-        }
-    });
+    announce_success(delete, on_done, format!("Project {name} deleted."));
     let refused = move || match delete.value().get() {
         Some(Err(AppError::Conflict(m))) => Some(m),
         _ => None,

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::edit::load_error;
+use super::recovery::LostSource;
 use super::{detail_href, use_registry_param};
 use crate::api::registries::{
     delete_registry, get_registry, resync_registry, NamespaceSync, RegistryDetail, Scope,
@@ -65,7 +66,10 @@ pub fn RegistryDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading the registry…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    (Ok(d), now) => view! { <DetailBody detail=d now/> }.into_any(),
+                    (Ok(d), now) => {
+                        let on_restored = Callback::new(move |_| detail.refetch());
+                        view! { <DetailBody detail=d now on_restored/> }.into_any()
+                    }
                     (Err(e), _) => load_error(e).into_any(),
                 }
             })}
@@ -222,13 +226,20 @@ fn delete_message(scope: &Scope, name: &str, detail: Option<&RegistryDetail>) ->
 }
 
 #[component]
-fn DetailBody(detail: RegistryDetail, now: i64) -> impl IntoView {
+fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> impl IntoView {
     let s = detail.summary.clone();
+    let lost = match (&s.scope, s.source_lost) {
+        (Scope::Project { project }, true) => {
+            Some(view! { <LostSource project=project.clone() name=s.name.clone() on_restored/> })
+        }
+        _ => None,
+    };
     let created = s
         .created_unix
         .map(|c| format!("{} ago", short_age(now - c)));
     let pending = any_pending(&detail);
     view! {
+        {lost}
         <section aria-labelledby="summary-heading" class="detail-summary">
             <h2 id="summary-heading" class="visually-hidden">"Summary"</h2>
             <dl class="facts" data-testid="summary">
@@ -292,8 +303,17 @@ fn state_message(name: &str, state: &SyncState) -> String {
     match state {
         SyncState::Synced => "The Secret is in place and up to date.".to_owned(),
         SyncState::Pending => "Waiting for the Secret to be written.".to_owned(),
-        SyncState::Conflict { secret_type } => format!(
+        SyncState::Conflict {
+            secret_type,
+            forged: false,
+        } => format!(
             "A Secret named {name} of type {secret_type} already exists here; regboard leaves it untouched."
+        ),
+        SyncState::Conflict {
+            secret_type,
+            forged: true,
+        } => format!(
+            "A Secret named {name} of type {secret_type} here carries regboard's labels but was not written by regboard — copied by hand? regboard leaves it untouched."
         ),
         SyncState::Error { message } => message.clone(),
     }

@@ -162,7 +162,9 @@ fn CredentialFields(fields: Fields, errors: FormErrors, editing: bool) -> impl I
     let (password_label, password_hint) = if editing {
         (
             "New password or token",
-            "Leave empty to keep the current password. regboard never shows a stored password.",
+            "Leave empty to keep the current password. Adding or changing a host needs the password \
+             again: a saved password is never sent to another server. regboard never shows a stored \
+             password.",
         )
     } else {
         (

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
+use super::recovery::UnprovenSecrets;
 use super::{detail_href, LIST};
 use crate::api::cluster::list_namespaces;
 use crate::api::projects::list_projects;
@@ -80,6 +81,7 @@ pub fn RegistriesPage() -> impl IntoView {
             ") for a whole project or a single namespace."
         </p>
         <Filters filter/>
+        <UnprovenSecrets/>
         <Transition fallback=|| view! { <p class="muted">"Loading registries…"</p> }>
             {move || Suspend::new(async move {
                 let (rows, now) = registries.await;
@@ -287,7 +289,10 @@ fn RegistryRow(row: RegistrySummary, now: i64) -> impl IntoView {
             <td class="mono hosts">{row.hosts.join(", ")}</td>
             <td data-testid="username">{row.username.clone().unwrap_or_else(|| "(varies)".to_owned())}</td>
             <td>{covered}</td>
-            <td><SyncSummaryView sync=row.sync/></td>
+            <td>
+                <SyncSummaryView sync=row.sync/>
+                {row.source_lost.then(|| view! { <span class="badge warn" data-testid="source-lost-badge">"source lost"</span> })}
+            </td>
             <td class="num">{age}</td>
         </tr>
     }

@@ -12,6 +12,7 @@ mod fields;
 mod form;
 mod hosts;
 mod list;
+mod recovery;
 
 pub use detail::RegistryDetailPage;
 pub use edit::{EditRegistryPage, NewRegistryPage};

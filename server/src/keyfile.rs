@@ -1,4 +1,4 @@
-//! The HMAC key for credential fingerprints: 32 random bytes in a file
+//! A 32-byte HMAC key (credential fingerprints, ownership proof) in a file
 //! beside the database, readable by its owner only.
 
 use std::io::Write;
@@ -13,14 +13,30 @@ pub async fn load_or_create(path: &Path) -> Result<[u8; 32]> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || load_or_create_blocking(&path))
         .await
-        .map_err(|e| Error::AuditKey {
+        .map_err(|e| Error::KeyFile {
             path: Default::default(),
             reason: e.to_string(),
         })?
 }
 
+/// Writes `key` to `path` (mode 0600), for a key restored from elsewhere.
+pub async fn write(path: &Path, key: &[u8; 32]) -> Result<()> {
+    let (path, key) = (path.to_owned(), *key);
+    let fail = |reason: String, path: &Path| Error::KeyFile {
+        path: path.to_owned(),
+        reason,
+    };
+    tokio::task::spawn_blocking(move || {
+        write_blocking(&path, &key)
+            .map(|_| ())
+            .map_err(|e| fail(describe_io(&e), &path))
+    })
+    .await
+    .map_err(|e| fail(e.to_string(), Path::new("")))?
+}
+
 fn load_or_create_blocking(path: &Path) -> Result<[u8; 32]> {
-    let fail = |reason: String| Error::AuditKey {
+    let fail = |reason: String| Error::KeyFile {
         path: path.to_owned(),
         reason,
     };
@@ -44,6 +60,13 @@ fn load_or_create_blocking(path: &Path) -> Result<[u8; 32]> {
 fn create(path: &Path) -> std::io::Result<[u8; 32]> {
     let mut key = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut key);
+    write_blocking(path, &key)
+}
+
+/// Writes `key` to a new file at `path` (mode 0600); when another process
+/// created the file first, returns the key in it instead.
+fn write_blocking(path: &Path, key: &[u8; 32]) -> std::io::Result<[u8; 32]> {
+    let key = *key;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
     }
@@ -55,7 +78,7 @@ fn create(path: &Path) -> std::io::Result<[u8; 32]> {
         Ok(mut file) => {
             file.write_all(&key)?;
             file.sync_all()?;
-            tracing::info!(path = %path.display(), "created the audit fingerprint key");
+            tracing::info!(path = %path.display(), "created a key file");
             Ok(key)
         }
         // Another process created it first: use theirs.
@@ -75,7 +98,7 @@ fn warn_if_shared(path: &Path) {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
-            tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "the audit key file is readable by others; chmod 600 it");
+            tracing::warn!(path = %path.display(), mode = format!("{mode:o}"), "the key file is readable by others; chmod 600 it");
         }
     }
 }
