@@ -22,7 +22,11 @@ pub fn main() -> ExitCode {
             Err(e) => return usage_error(e),
         },
     };
-    crate::telemetry::init();
+    let log_format = match &command {
+        Command::Serve(args) => args.log_format,
+        _ => crate::telemetry::LogFormat::Text,
+    };
+    crate::telemetry::init(log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

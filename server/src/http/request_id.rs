@@ -1,13 +1,14 @@
 //! A fresh id for every request: set on the request (for handlers and the
 //! audit log), on the response (`x-request-id`) and on the tracing span of
-//! everything the request does, then one access-log line when it ends.
+//! everything the request does (with its method, path and matched route),
+//! then one access-log line with the status when it ends.
 //!
 //! An id sent by the client is replaced, never trusted: the audit log must
 //! not carry ids a caller chose.
 
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -26,9 +27,20 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
     let header = HeaderValue::from_str(&id).expect("a uuid is a valid header value");
     req.headers_mut().insert(HEADER, header.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
-    // The path only: a query string may carry a token.
-    let span =
-        tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
+    // The path only: a query string may carry a token. The route is the
+    // matched pattern (few values, unlike paths), or "fallback" for static
+    // files and unknown paths.
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("fallback", MatchedPath::as_str);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.uri().path(),
+        route = %route
+    );
     let started = Instant::now();
     let mut response = next.run(req).instrument(span.clone()).await;
     let status = response.status().as_u16();

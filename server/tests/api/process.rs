@@ -37,7 +37,10 @@ impl Regboard {
         let sink = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(url) = line.split("listening on ").nth(1) {
+                if let Some(rest) = line.split("listening on ").nth(1) {
+                    // Up to the end of the URL: the rest of a text line, or
+                    // the closing quote of a JSON message.
+                    let url = rest.split(['"', ' ']).next().unwrap_or_default();
                     let _ = tx.send(url.trim().to_owned());
                 }
                 sink.lock().unwrap().push(line);
