@@ -4,7 +4,6 @@
 
 use base64::Engine;
 use regboard_app::model::registries::{RegistryInput, Scope};
-use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use serde::Serialize;
 
 use crate::process::Regboard;
@@ -55,15 +54,7 @@ async fn get(client: &reqwest::Client, url: &str, path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_canary_password_never_appears_anywhere() {
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxOptions::new(
-        "127.0.0.1:0".parse().unwrap(),
-        Seed::Demo,
-    ))
-    .await
-    .unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
-    let db = dir.path().join("regboard.db");
+    let (_sandbox, kubeconfig, db) = crate::process::demo_cluster(dir.path()).await;
     let mut seen = String::new();
     // The admin's own password is a second canary: it crosses the same
     // surfaces (CLI, login form, session) and must not stay anywhere either.

@@ -3,7 +3,6 @@
 //! request's line carries its id (the one in `x-request-id`), route and
 //! status; a password sent to regboard is in none of them.
 
-use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use serde_json::{Map, Value};
 
 use crate::process::Regboard;
@@ -40,15 +39,7 @@ async fn get(client: &reqwest::Client, url: &str, path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn json_lines_carry_request_id_route_and_status_and_never_a_password() {
     let dir = tempfile::tempdir().unwrap();
-    let sandbox = Sandbox::start(SandboxOptions::new(
-        "127.0.0.1:0".parse().unwrap(),
-        Seed::Demo,
-    ))
-    .await
-    .unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
-    let db = dir.path().join("regboard.db");
+    let (_sandbox, kubeconfig, db) = crate::process::demo_cluster(dir.path()).await;
     crate::process::create_admin(&db, "admin", LOGIN_CANARY);
     let server = Regboard::start(&kubeconfig, &db, &["--log-format", "json"]);
     let url = server.url.clone();

@@ -68,6 +68,27 @@ impl Regboard {
     }
 }
 
+/// A demo sandbox, a kubeconfig pointing at it in `dir`, and the path of a
+/// fresh database there: what a `regboard serve` process test starts from.
+pub async fn demo_cluster(
+    dir: &Path,
+) -> (
+    regboard_sandbox::Sandbox,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
+    let sandbox = Sandbox::start(SandboxOptions::new(
+        "127.0.0.1:0".parse().unwrap(),
+        Seed::Demo,
+    ))
+    .await
+    .unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
+    (sandbox, kubeconfig, dir.join("regboard.db"))
+}
+
 /// Creates an admin in the database `db` with `regboard admin create-user
 /// --admin`, the password on stdin as a script would pass it.
 pub fn create_admin(db: &Path, name: &str, password: &str) {
