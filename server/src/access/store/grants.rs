@@ -100,15 +100,34 @@ pub async fn grants_reaching(db: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<
     .await
 }
 
-/// Gives `subject` `role` on `scope` (changing the role of an existing
-/// grant); returns the grant's id and the role it had before, if any.
+/// What [`upsert_grant`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantWrite {
+    /// The grant `id` was added (`before` is `None`) or its role changed
+    /// from `before`.
+    Written {
+        /// The grant's id.
+        id: i64,
+        /// The role it had before, as stored.
+        before: Option<String>,
+    },
+    /// An existing grant was left as it was: replacing it was refused.
+    Kept {
+        /// Its role, as stored.
+        role: String,
+    },
+}
+
+/// Gives `subject` `role` on `scope`. An existing grant of `subject` on
+/// `scope` is replaced only when `may_replace` allows its current role;
+/// the check and the write are one transaction, so the grant cannot change
+/// in between.
 pub async fn upsert_grant(
     db: &SqlitePool,
-    subject: Subject,
-    role: Role,
-    scope: &Scope,
+    (subject, role, scope): (Subject, Role, &Scope),
     granted_by: (i64, &str),
-) -> sqlx::Result<(i64, Option<String>)> {
+    may_replace: impl FnOnce(&str) -> bool + Send,
+) -> sqlx::Result<GrantWrite> {
     let (user_id, team_id) = match subject {
         Subject::User(id) => (Some(id), None),
         Subject::Team(id) => (None, Some(id)),
@@ -129,6 +148,9 @@ pub async fn upsert_grant(
     .fetch_optional(&mut *tx)
     .await?;
     let id = match &before {
+        Some((_, old)) if !may_replace(old) => {
+            return Ok(GrantWrite::Kept { role: old.clone() });
+        }
         Some((id, _)) => {
             sqlx::query("UPDATE grants SET role = ?, granted_by = ?, granted_by_name = ? WHERE id = ?")
                 .bind(role.as_str())
@@ -155,7 +177,18 @@ pub async fn upsert_grant(
         .last_insert_rowid(),
     };
     tx.commit().await?;
-    Ok((id, before.map(|(_, role)| role)))
+    Ok(GrantWrite::Written {
+        id,
+        before: before.map(|(_, role)| role),
+    })
+}
+
+/// The grants held by team `team_id`, oldest first.
+pub async fn grants_of_team(db: &SqlitePool, team_id: i64) -> sqlx::Result<Vec<GrantRow>> {
+    sqlx::query_as(&format!("{GRANT_SELECT} WHERE g.team_id = ? ORDER BY g.id"))
+        .bind(team_id)
+        .fetch_all(db)
+        .await
 }
 
 /// Deletes a grant; false when it did not exist.

@@ -112,6 +112,26 @@ pub async fn upsert_member(
     Ok(())
 }
 
+/// Adds a member unless they already are one (their flag stays as it is);
+/// false when they were one.
+pub async fn insert_member(
+    db: &SqlitePool,
+    team_id: i64,
+    user_id: i64,
+    team_admin: bool,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO team_members (team_id, user_id, team_admin) VALUES (?, ?, ?) \
+         ON CONFLICT (team_id, user_id) DO NOTHING",
+    )
+    .bind(team_id)
+    .bind(user_id)
+    .bind(team_admin)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Removes a member; false when they were not one.
 pub async fn remove_member(db: &SqlitePool, team_id: i64, user_id: i64) -> sqlx::Result<bool> {
     let done = sqlx::query("DELETE FROM team_members WHERE team_id = ? AND user_id = ?")
