@@ -86,7 +86,8 @@ test.describe("signed out", () => {
     await login.open("//evil.example/steal");
     await login.submitAs(ADMIN);
     await expect(login.userName).toHaveText(ADMIN.name);
-    expect(page.url()).toBe(`${baseURL}/`);
+    // The site's own start page (`/`, which leads to the registries list).
+    await expect(page).toHaveURL(`${baseURL}/registries`);
   });
 });
 

@@ -63,6 +63,15 @@ pub struct ServeArgs {
         value_name = "ADDR"
     )]
     pub listen: SocketAddr,
+    /// Log lines as `text`, or `json` (one object per line, for a log shipper).
+    #[arg(
+        long,
+        env = "REGBOARD_LOG_FORMAT",
+        value_enum,
+        default_value_t = crate::telemetry::LogFormat::Text,
+        value_name = "FORMAT"
+    )]
+    pub log_format: crate::telemetry::LogFormat,
     /// SQLite database file, created with its parent directory if missing
     /// [default: <data dir>/regboard/regboard.db].
     #[arg(long, env = "REGBOARD_DATABASE", value_name = "FILE")]
@@ -105,6 +114,16 @@ pub struct ServeArgs {
     /// Hours after sign-in a session ends however busy it is.
     #[arg(long, env = "REGBOARD_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=168), value_name = "HOURS")]
     pub session_lifetime_hours: u64,
+    /// A reverse proxy whose X-Forwarded-For names the client (repeatable;
+    /// comma-separated in the variable). Without one the header is ignored
+    /// and the TCP peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "REGBOARD_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_name = "IP or CIDR"
+    )]
+    pub trusted_proxy: Vec<crate::http::Cidr>,
 }
 
 impl ServeArgs {
@@ -129,6 +148,11 @@ impl ServeArgs {
             },
             throttle: crate::auth::ThrottleLimits::default(),
         }
+    }
+
+    /// The proxies whose `X-Forwarded-For` is believed.
+    pub fn trusted_proxies(&self) -> crate::http::TrustedProxies {
+        crate::http::TrustedProxies::new(self.trusted_proxy.iter().copied())
     }
 
     /// The flags of `regboard` run with no subcommand: defaults and

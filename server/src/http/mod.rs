@@ -42,7 +42,13 @@ pub use security::{content_security_policy, cross_site, CspNonce};
 
 /// Builds the whole router for `state`; tests call it directly.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    // `/` is the registries list's address: a real 302 here, since the
+    // app's <Redirect> can only navigate in the browser once the streamed
+    // page has started (its status is already 200 by then).
+    let routes: Vec<_> = generate_route_list(App)
+        .into_iter()
+        .filter(|route| route.path() != "/")
+        .collect();
     let services = state.services();
     let context = move || {
         provide_context(services.clone());
@@ -56,6 +62,13 @@ pub fn router(state: AppState) -> Router {
     };
     let options = state.leptos_options.clone();
     Router::new()
+        .route(
+            "/",
+            get(|| async {
+                let location = [(http::header::LOCATION, "/registries")];
+                (http::StatusCode::FOUND, location)
+            }),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/live/namespaces", get(live::namespaces))
