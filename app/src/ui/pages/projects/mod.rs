@@ -47,8 +47,9 @@ pub fn ProjectsPage() -> impl IntoView {
         <Title text="Projects"/>
         <h1>"Projects"</h1>
         <p class="muted">
-            "A project groups namespaces (label "<code>"regboard.dev/project"</code>
-            "), so that one registry reaches all of them, including namespaces that join later."
+            "A project groups the namespaces an admin moved into it, so that one registry reaches all \
+             of them, including namespaces that join later. A namespace labelled "
+            <code>"regboard.dev/project"</code>" outside regboard only asks to join."
         </p>
         <p class="status-line" role="status" aria-live="polite" data-testid="projects-status">
             {move || flash.get()}
