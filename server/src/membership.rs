@@ -127,14 +127,7 @@ impl Membership {
             .execute(&mut *tx)
             .await?;
         if let Some(former) = &former {
-            insert_removal(
-                &mut tx,
-                former,
-                None,
-                Some(namespace),
-                "namespace moved out",
-            )
-            .await?;
+            insert_moved_out(&mut tx, former, namespace).await?;
         }
         tx.commit().await?;
         let mut state = self.write();
@@ -163,14 +156,7 @@ impl Membership {
             .bind(namespace)
             .execute(&mut *tx)
             .await?;
-        insert_removal(
-            &mut tx,
-            &project,
-            None,
-            Some(namespace),
-            "namespace moved out",
-        )
-        .await?;
+        insert_moved_out(&mut tx, &project, namespace).await?;
         tx.commit().await?;
         let mut state = self.write();
         state.members.remove(namespace);
@@ -285,4 +271,14 @@ async fn insert_removal(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Records that `namespace` moved out of `project` (a reason to delete the
+/// project's copies there).
+async fn insert_moved_out(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    project: &str,
+    namespace: &str,
+) -> Result<()> {
+    insert_removal(tx, project, None, Some(namespace), "namespace moved out").await
 }

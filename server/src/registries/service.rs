@@ -68,6 +68,21 @@ impl KubeRegistries {
             .record_result(caller, action, target, result, details)
             .await;
     }
+
+    /// Records an action whose success carries its own audit details
+    /// (what was restored or adopted), and answers without them.
+    async fn record_detailed(
+        &self,
+        caller: &Caller,
+        action: &str,
+        at: (&Scope, &str),
+        result: Result<Value, AppError>,
+    ) -> Result<(), AppError> {
+        let details = result.as_ref().cloned().unwrap_or(Value::Null);
+        let result = result.map(|_| ());
+        self.record(caller, action, at, &result, details).await;
+        result
+    }
 }
 
 #[async_trait::async_trait]
@@ -136,14 +151,11 @@ impl RegistryService for KubeRegistries {
 
     async fn restore(&self, caller: &Caller, project: &str, name: &str) -> Result<(), AppError> {
         let result = answer_within(self.restore_source(project, name)).await;
-        let details = result.as_ref().cloned().unwrap_or(Value::Null);
         let scope = Scope::Project {
             project: project.to_owned(),
         };
-        let result = result.map(|_| ());
-        self.record(caller, "registry.restore", (&scope, name), &result, details)
-            .await;
-        result
+        self.record_detailed(caller, "registry.restore", (&scope, name), result)
+            .await
     }
 
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError> {
@@ -152,13 +164,10 @@ impl RegistryService for KubeRegistries {
 
     async fn adopt(&self, caller: &Caller, namespace: &str, name: &str) -> Result<(), AppError> {
         let result = answer_within(self.adopt_secret(namespace, name)).await;
-        let details = result.as_ref().cloned().unwrap_or(Value::Null);
         let scope = Scope::Namespace {
             namespace: namespace.to_owned(),
         };
-        let result = result.map(|_| ());
-        self.record(caller, "registry.adopt", (&scope, name), &result, details)
-            .await;
-        result
+        self.record_detailed(caller, "registry.adopt", (&scope, name), result)
+            .await
     }
 }
