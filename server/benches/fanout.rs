@@ -34,7 +34,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams, PostParams};
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
@@ -46,6 +46,10 @@ use regboard_server::cluster::Inventory;
 use regboard_server::membership::Membership;
 use regboard_server::reconcile::{ReconcileOptions, Reconciler};
 use regboard_server::registries::objects::registry_secret;
+
+#[path = "fanout/cluster.rs"]
+mod cluster;
+use cluster::{create_namespaces, create_round_trip, kubectl_create, kubectl_startup, which};
 
 /// The name regboard's runtime gives its threads, to tell their CPU apart.
 const REGBOARD_THREAD: &str = "regboard-rt";
@@ -310,109 +314,6 @@ async fn regboard_fan_out(
     }
 }
 
-async fn create_namespaces(client: &kube::Client, count: usize) {
-    let namespaces: Api<Namespace> = Api::all(client.clone());
-    for name in std::iter::once("regboard-system".to_owned())
-        .chain((0..count).map(|i| format!("bench-{i:04}")))
-    {
-        let labels = if name == "regboard-system" {
-            serde_json::json!({})
-        } else {
-            serde_json::json!({"regboard.dev/project": "bench"})
-        };
-        let ns: Namespace = serde_json::from_value(
-            serde_json::json!({"metadata": {"name": name, "labels": labels}}),
-        )
-        .unwrap();
-        namespaces
-            .create(&PostParams::default(), &ns)
-            .await
-            .unwrap();
-    }
-}
-
-/// The median round trip of a Secret create (dry run, so nothing is kept).
-async fn create_round_trip(client: &kube::Client) -> Duration {
-    let api: Api<Secret> = Api::namespaced(client.clone(), "bench-0000");
-    let secret: Secret = serde_json::from_value(
-        serde_json::json!({"metadata": {"name": "probe"}, "stringData": {"k": "v"}}),
-    )
-    .unwrap();
-    let params = PostParams {
-        dry_run: true,
-        ..PostParams::default()
-    };
-    let mut times = Vec::new();
-    for _ in 0..15 {
-        let started = Instant::now();
-        api.create(&params, &secret).await.unwrap();
-        times.push(started.elapsed());
-    }
-    times.sort();
-    times[times.len() / 2]
-}
-
-async fn kubectl_create(
-    sandbox: &Sandbox,
-    kubectl: &std::path::Path,
-    count: usize,
-    latency: Duration,
-) -> Duration {
-    let dir = tempfile::tempdir().unwrap();
-    let kubeconfig = dir.path().join("kubeconfig");
-    std::fs::write(&kubeconfig, sandbox.kubeconfig_yaml()).unwrap();
-    let config = DockerConfig::for_hosts(
-        &["ghcr.io".into()],
-        "bench-bot",
-        &Password::new("bench-pw"),
-        None,
-    );
-    let dockerconfig = base64_encode(config.to_json().as_bytes());
-    let mut docs = String::new();
-    for i in 0..count {
-        docs += &format!(
-            "---\napiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\nmetadata:\n  name: pull-kubectl\n  namespace: bench-{i:04}\ndata:\n  .dockerconfigjson: {dockerconfig}\n"
-        );
-    }
-    let file = dir.path().join("secrets.yaml");
-    std::fs::write(&file, docs).unwrap();
-    sandbox.faults().set_latency(latency);
-    let started = Instant::now();
-    let out = tokio::process::Command::new(kubectl)
-        .arg("--kubeconfig")
-        .arg(&kubeconfig)
-        .arg("--cache-dir")
-        .arg(dir.path().join("cache"))
-        .args(["create", "--validate=false", "-f"])
-        .arg(&file)
-        .output()
-        .await
-        .unwrap();
-    let elapsed = started.elapsed();
-    sandbox.faults().set_latency(Duration::ZERO);
-    assert!(
-        out.status.success(),
-        "kubectl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let created = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter(|l| l.contains("created"))
-        .count();
-    assert_eq!(created, count, "kubectl created every Secret");
-    elapsed
-}
-
-async fn kubectl_startup(kubectl: &std::path::Path) -> f64 {
-    let started = Instant::now();
-    let _ = tokio::process::Command::new(kubectl)
-        .args(["version", "--client"])
-        .output()
-        .await;
-    started.elapsed().as_secs_f64()
-}
-
-/// CPU time used so far by each thread of this process, by thread name
 /// (summed over threads of the same name), from `/proc/self/task`.
 fn thread_cpu() -> HashMap<String, Duration> {
     let mut used: HashMap<String, Duration> = HashMap::new();
@@ -438,17 +339,4 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| std::path::Path::new(dir).join(program))
-        .find(|p| p.is_file())
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -167,7 +167,7 @@ impl KubeRegistries {
             Claim::Source { .. } => Err(AppError::Invalid {
                 field: None,
                 message: format!(
-                    "Sources live in the system namespace {}.",
+                    "Only a Secret in regboard's system namespace {} can be adopted as a project registry's source.",
                     self.system_namespace
                 ),
             }),
