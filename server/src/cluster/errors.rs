@@ -11,7 +11,10 @@ pub fn describe_kube_error(err: &kube::Error) -> String {
     match err {
         kube::Error::Api(status) => match status.code {
             401 => "the cluster rejected regboard's credentials (401 Unauthorized); check the kubeconfig user or token".into(),
-            403 => format!("regboard's identity is not allowed to do this (403 Forbidden): {}", status.message),
+            403 => match super::permission::Permission::refused_by(&status.message) {
+                Some(refused) => super::permission::refusal_sentence(&[refused]),
+                None => format!("regboard's identity is not allowed to do this (403 Forbidden): {}", status.message),
+            },
             404 => format!("not found: {}", status.message),
             409 => format!("conflict: {}", status.message),
             422 => format!("the cluster refused the object as invalid: {}", status.message),
@@ -119,9 +122,15 @@ pub async fn answer_within<T>(
     }
 }
 
-/// Creates namespace `name` unless it exists.
+/// Creates namespace `name` unless it exists. It asks first, so where the
+/// namespace is there (regboard's own, when it runs in a pod) no create is
+/// ever sent and the ClusterRole needs no `create` on namespaces; a missing
+/// one is created if regboard may (a refusal names the permission).
 pub async fn ensure_namespace(client: &kube::Client, name: &str) -> Result<(), kube::Error> {
     let api: kube::Api<k8s_openapi::api::core::v1::Namespace> = kube::Api::all(client.clone());
+    if api.get_opt(name).await?.is_some() {
+        return Ok(());
+    }
     let mut ns = k8s_openapi::api::core::v1::Namespace::default();
     ns.metadata.name = Some(name.to_owned());
     match api.create(&kube::api::PostParams::default(), &ns).await {
@@ -148,6 +157,9 @@ mod tests {
         assert!(describe_kube_error(&api(401, "Unauthorized"))
             .contains("rejected regboard's credentials"));
         assert!(describe_kube_error(&api(403, "namespaces is forbidden")).contains("403 Forbidden"));
+        let refused = "namespaces is forbidden: User \"jane\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope";
+        assert!(describe_kube_error(&api(403, refused))
+            .starts_with("regboard may not list namespaces at the cluster scope"));
         assert!(describe_kube_error(&api(503, "etcd down")).contains("API server failed (503)"));
     }
 

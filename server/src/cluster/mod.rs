@@ -12,12 +12,14 @@
 //! reconciler): [`errors`] maps API errors to sentences and to
 //! [`regboard_app::AppError`]; [`ownership`] says how regboard marks the
 //! Secrets it writes and how it recognises them (DESIGN rule 1), including
-//! the project label.
+//! the project label; [`permission`] words a refused permission as the one
+//! sentence that says what to grant.
 
 mod connect;
 pub mod errors;
 mod inventory;
 pub mod ownership;
+pub mod permission;
 pub mod proof;
 mod service;
 mod status;

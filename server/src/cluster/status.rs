@@ -1,7 +1,10 @@
 //! Keeps an up-to-date answer to "is the cluster usable?": asks the API
-//! server for its version and lists one namespace (which proves the
-//! credentials work), every 30 s while healthy and with backoff (1 s doubling
-//! to 30 s) while not. The server never stops because the cluster is down.
+//! server for its version, lists one namespace (which proves the
+//! credentials work) and asks whether regboard holds the permissions it
+//! needs from the start (`permission::refused_at_start`: a refusal is the
+//! problem, in the sentence that names what to grant), every 30 s while
+//! healthy and with backoff (1 s doubling to 30 s) while not. The server
+//! never stops because the cluster is down.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -65,17 +68,14 @@ async fn run(
     let mut retry = FIRST_RETRY;
     let mut was_healthy: Option<bool> = None;
     loop {
-        let outcome = check(&client).await;
+        let (version, outcome) = check(&client).await;
         let healthy = outcome.is_ok();
         {
             let mut status = current.write().expect("status lock");
-            match &outcome {
-                Ok(version) => {
-                    status.server_version = Some(version.clone());
-                    status.problem = None;
-                }
-                Err(problem) => status.problem = Some(problem.clone()),
+            if version.is_some() {
+                status.server_version = version;
             }
+            status.problem = outcome.as_ref().err().cloned();
         }
         match (&outcome, was_healthy) {
             (Ok(version), Some(true)) => tracing::debug!(%version, "cluster healthy"),
@@ -101,14 +101,25 @@ async fn run(
     }
 }
 
-async fn check(client: &kube::Client) -> Result<String, String> {
-    let version = client
-        .apiserver_version()
-        .await
-        .map_err(|e| describe_kube_error(&e))?;
-    Api::<Namespace>::all(client.clone())
+/// The server's version when it answered, and the check's outcome: its
+/// version, or the problem as a sentence.
+async fn check(client: &kube::Client) -> (Option<String>, Result<String, String>) {
+    let version = match client.apiserver_version().await {
+        Ok(info) => info.git_version,
+        Err(e) => return (None, Err(describe_kube_error(&e))),
+    };
+    let listed = Api::<Namespace>::all(client.clone())
         .list(&ListParams::default().limit(1))
-        .await
-        .map_err(|e| describe_kube_error(&e))?;
-    Ok(version.git_version)
+        .await;
+    if let Err(e) = listed {
+        return (Some(version), Err(describe_kube_error(&e)));
+    }
+    let refused = super::permission::refused_at_start(client).await;
+    if !refused.is_empty() {
+        return (
+            Some(version),
+            Err(super::permission::refusal_sentence(&refused)),
+        );
+    }
+    (Some(version.clone()), Ok(version))
 }

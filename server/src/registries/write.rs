@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use super::objects::{docker_config, registry_secret, set_contents, summary};
 use super::service::KubeRegistries;
 use super::validate::{validate, Valid};
-use crate::cluster::errors::{app_error, status_code};
+use crate::cluster::errors::{app_error, ensure_namespace, status_code};
 use crate::cluster::ownership::{self, source_name};
 use crate::cluster::proof::Claim;
 
@@ -211,19 +211,15 @@ impl KubeRegistries {
     }
 
     async fn ensure_system_namespace(&self) -> Result<(), AppError> {
-        let api: Api<Namespace> = Api::all(self.client.clone());
-        let ns: Namespace =
-            serde_json::from_value(json!({"metadata": {"name": self.system_namespace}}))
-                .expect("static namespace");
-        match api.create(&PostParams::default(), &ns).await {
-            Ok(_) => Ok(()),
-            Err(e) if status_code(&e) == Some(409) => Ok(()),
-            Err(e) => Err(app_error(
-                &e,
-                &format!("the system namespace {}", self.system_namespace),
-                &[],
-            )),
-        }
+        ensure_namespace(&self.client, &self.system_namespace)
+            .await
+            .map_err(|e| {
+                app_error(
+                    &e,
+                    &format!("the system namespace {}", self.system_namespace),
+                    &[],
+                )
+            })
     }
 
     /// The type of the Secret `namespace/name`, for a conflict message.

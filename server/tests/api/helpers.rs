@@ -94,6 +94,19 @@ async fn spawn_sandboxed(
     spawn_on(connection, Some(sandbox), configure).await
 }
 
+/// Starts the app on `sandbox` (started by the test, e.g. with RBAC
+/// authorization on), connected with bearer `token`; [`TestApp::kube`] is
+/// then the sandbox's admin.
+pub async fn spawn_on_sandbox_as(sandbox: Sandbox, token: &str) -> TestApp {
+    let connection = Connection {
+        client: regboard_server::cluster::client(sandbox.kube_config_as(token)).unwrap(),
+        mode: ClusterMode::Sandbox,
+        server_url: sandbox.url(),
+        sandbox: None,
+    };
+    spawn_on(connection, Some(sandbox), |_| {}).await
+}
+
 /// Starts the app against an API server address where nothing listens.
 pub async fn spawn_unreachable() -> TestApp {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

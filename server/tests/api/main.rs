@@ -19,6 +19,7 @@ mod namespaces;
 mod ownership;
 mod process;
 mod projects;
+mod rbac;
 mod registries;
 mod registry_helpers;
 mod security;
