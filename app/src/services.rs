@@ -16,6 +16,7 @@ use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScop
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
 use crate::model::projects::{MovePreview, ProjectSummary};
 use crate::model::registries::{
+    Attachment,
     RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
 };
 use crate::AppError;
@@ -59,6 +60,14 @@ pub trait RegistryService: Send + Sync {
     /// (written before proofs existed, or whose proof was lost).
     async fn adopt(&self, caller: &Caller, namespace: &str, name: &str) -> Result<(), AppError>;
     /// Secrets carrying regboard's labels without its proof, for an admin
+    /// Changes which ServiceAccounts the registry is attached to.
+    async fn set_attachment(
+        &self,
+        caller: &Caller,
+        scope: &Scope,
+        name: &str,
+        attachment: Attachment,
+    ) -> Result<(), AppError>;
     /// to adopt or leave.
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError>;
 }

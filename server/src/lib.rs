@@ -19,6 +19,7 @@
 
 pub mod access;
 pub mod admin_cmd;
+pub mod attach;
 pub mod audit;
 pub mod audit_cmd;
 pub mod auth;

@@ -25,6 +25,7 @@ use crate::audit::AuditLog;
 use crate::cluster::{proof, Connection, KubeCluster};
 use crate::error::{Error, Result};
 use crate::membership::Membership;
+use crate::attach::Attachments;
 use crate::projects::KubeProjects;
 use crate::reconcile::{ReconcileOptions, Reconciler};
 use crate::registries::KubeRegistries;
@@ -118,13 +119,14 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         key.clone(),
         options.reconcile.clone(),
         Some(audit.clone()),
+    let attachments = Attachments::load(db.clone()).await?;
     );
     let registries = KubeRegistries::new(
         client.clone(),
         system_namespace.clone(),
         reconciler.clone(),
         cluster.inventory.clone(),
-        key.clone(),
+        (key.clone(), attachments),
         db.clone(),
         audit.clone(),
     );

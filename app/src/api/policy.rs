@@ -58,6 +58,7 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("update_registry", Policy::SignedIn),
     ("delete_registry", Policy::SignedIn),
     ("resync_registry", Policy::SignedIn),
+    ("set_attachment", Policy::SignedIn),
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),

@@ -75,6 +75,25 @@ pub async fn delete_registry(scope: Scope, name: String) -> Result<(), AppError>
     .await
 }
 
+/// Changes which ServiceAccounts a registry's Secret is attached to in every
+/// namespace it reaches (editors; the next reconcile pass writes them).
+#[server(endpoint = "set_attachment")]
+pub async fn set_attachment(
+    scope: Scope,
+    name: String,
+    attachment: Attachment,
+) -> Result<(), AppError> {
+    call::signed_in(|ctx| async move {
+        ctx.require(Editor, &scope, "registry.attachment", MANAGE)
+            .await?;
+        let registries = &ctx.services.registries;
+        registries
+            .set_attachment(&ctx.caller, &scope, &name, attachment)
+            .await
+    })
+    .await
+}
+
 /// Asks the reconciler to bring a registry's copies up to date now.
 #[server(endpoint = "resync_registry")]
 pub async fn resync_registry(scope: Scope, name: String) -> Result<(), AppError> {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod age;
+pub mod attachment;
 pub mod docker_config;
 pub mod hosts;
 pub mod image_ref;

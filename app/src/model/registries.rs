@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::secret::Password;
 
+pub use crate::domain::attachment::Attachment;
 pub use crate::domain::scope::Scope;
 
 /// What a person submits to create or edit a registry.
@@ -28,6 +29,9 @@ pub struct RegistryInput {
     pub email: Option<String>,
     /// A free-text description.
     pub description: String,
+    /// The ServiceAccounts the Secret is added to in every namespace it reaches.
+    #[serde(default)]
+    pub attachment: Attachment,
 }
 
 /// How one namespace stands for a project registry.
@@ -110,6 +114,63 @@ pub struct RegistrySummary {
     pub source_lost: bool,
 }
 
+/// How the attachment to ServiceAccounts stands in one namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AttachState {
+    /// Every matching ServiceAccount lists the Secret.
+    Attached,
+    /// Not yet: the Secret is not in the namespace yet, or the next pass adds it.
+    Pending,
+    /// ServiceAccounts the setting names do not exist in the namespace.
+    AccountMissing {
+        /// Their names.
+        accounts: Vec<String>,
+    },
+    /// The last attempt to change a ServiceAccount failed.
+    Error {
+        /// What went wrong, as a sentence.
+        message: String,
+    },
+}
+
+impl AttachState {
+    /// A short label: attached, pending, ServiceAccount missing, error.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AttachState::Attached => "attached",
+            AttachState::Pending => "pending",
+            AttachState::AccountMissing { .. } => "ServiceAccount missing",
+            AttachState::Error { .. } => "error",
+        }
+    }
+}
+
+/// A pod that does not pull with the registry's Secret although its
+/// ServiceAccount now lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StalePod {
+    /// The pod's name.
+    pub name: String,
+    /// Its ServiceAccount.
+    pub account: String,
+    /// The pod names pull Secrets of its own, so a restart does not help:
+    /// its template must list the Secret.
+    pub own_list: bool,
+}
+
+/// The attachment in one namespace.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct NamespaceAttachment {
+    /// How it stands.
+    pub state: AttachState,
+    /// ServiceAccounts that list the Secret now.
+    pub accounts: Vec<String>,
+    /// Pods created before the attachment (Kubernetes copies a
+    /// ServiceAccount's pull Secrets into a pod only when it is created).
+    pub stale_pods: Vec<StalePod>,
+}
+
 /// One namespace's status for a registry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct NamespaceSync {
@@ -117,6 +178,9 @@ pub struct NamespaceSync {
     pub namespace: String,
     /// Its state.
     pub state: SyncState,
+    /// The ServiceAccount attachment there; `None` when the registry attaches to none.
+    #[serde(default)]
+    pub attachment: Option<NamespaceAttachment>,
 }
 
 /// A workload object that pulls with the registry's Secret.
@@ -139,6 +203,9 @@ pub struct RegistryDetail {
     pub summary: RegistrySummary,
     /// The email, if set.
     pub email: Option<String>,
+    /// The ServiceAccounts it is attached to.
+    #[serde(default)]
+    pub attachment: Attachment,
     /// Per-namespace status, sorted by namespace.
     pub namespaces: Vec<NamespaceSync>,
     /// Pods and ServiceAccounts that reference the Secret.

@@ -1,11 +1,12 @@
 //! What the dashboard shows of the cluster, kept in memory by kube-runtime
-//! reflectors: one watch on Namespaces and one on Secret *metadata* (never
-//! Secret data) for the whole process, however many browsers look.
+//! reflectors: one watch on Namespaces, one on Secret *metadata* (never
+//! Secret data) and one on ServiceAccounts (their `imagePullSecrets`, for
+//! attaching registries) for the whole process, however many browsers look.
 //!
 //! ```text
 //! watcher(Namespace) ──► reflector store ──┐
 //! watcher(Secret metadata) ─► reflector store ├─► changes: watch<u64> ─► SSE to browsers
-//!                                            └─► rows() for server fns
+//! watcher(ServiceAccount) ──► reflector store ┘─► rows(), service_accounts()
 //! ```
 //!
 //! The watchers retry with kube-runtime's default backoff, so a cluster that
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::Api;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, Store};
@@ -33,6 +34,7 @@ pub struct Inventory {
     membership: Membership,
     namespaces: Store<Namespace>,
     secrets: Store<PartialObjectMeta<Secret>>,
+    accounts: Store<ServiceAccount>,
     changes: watch::Receiver<u64>,
 }
 
@@ -57,25 +59,37 @@ impl Inventory {
         let stream = reflector::reflector(
             writer,
             watcher(
-                Api::<PartialObjectMeta<Secret>>::all(client),
+                Api::<PartialObjectMeta<Secret>>::all(client.clone()),
                 watcher::Config::default(),
             ),
         );
-        tokio::spawn(drive("secrets", stream, changes_tx));
+        tokio::spawn(drive("secrets", stream, changes_tx.clone()));
+
+        let (accounts, writer) = reflector::store();
+        let stream = reflector::reflector(
+            writer,
+            watcher(
+                Api::<ServiceAccount>::all(client),
+                watcher::Config::default(),
+            ),
+        );
+        tokio::spawn(drive("serviceaccounts", stream, changes_tx));
 
         Self {
             membership,
             namespaces,
             secrets,
+            accounts,
             changes,
         }
     }
 
-    /// Waits up to `limit` for both initial lists; false if they did not arrive.
+    /// Waits up to `limit` for the initial lists; false if they did not arrive.
     pub async fn ready(&self, limit: Duration) -> bool {
         let both = async {
             self.namespaces.wait_until_ready().await.is_ok()
                 && self.secrets.wait_until_ready().await.is_ok()
+                && self.accounts.wait_until_ready().await.is_ok()
         };
         tokio::time::timeout(limit, both).await.unwrap_or(false)
     }
@@ -88,6 +102,11 @@ impl Inventory {
     /// Every namespace as last seen.
     pub fn namespaces(&self) -> Vec<Arc<Namespace>> {
         self.namespaces.state()
+    }
+
+    /// Every ServiceAccount as last seen.
+    pub fn service_accounts(&self) -> Vec<Arc<ServiceAccount>> {
+        self.accounts.state()
     }
 
     /// `(namespace, name)` of every Secret, of any type.

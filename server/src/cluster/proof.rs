@@ -121,12 +121,17 @@ impl Claim {
                 source_uid,
             } => vec!["copy", namespace, project, registry, source_uid],
         };
-        parts
-            .iter()
-            .map(|p| format!("{}:{p}", p.len()))
-            .collect::<Vec<_>>()
-            .join("|")
+        encode(&parts)
     }
+}
+
+/// Parts joined, each length-prefixed, so no two lists give one text.
+fn encode(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| format!("{}:{p}", p.len()))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// The key that makes and checks proofs; cheap to clone.
@@ -146,10 +151,29 @@ impl OwnershipKey {
     }
 
     fn mac(&self, claim: &Claim) -> Hmac<Sha256> {
+        self.mac_of(&claim.message())
+    }
+
+    fn mac_of(&self, message: &str) -> Hmac<Sha256> {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(&self.0[..]).expect("HMAC takes any key length");
-        mac.update(claim.message().as_bytes());
+        mac.update(message.as_bytes());
         mac
+    }
+
+    /// A proof over `parts` for a record that is not a Secret's claim (the
+    /// first part names the kind of record, distinct from a claim's).
+    pub fn sign_parts(&self, parts: &[&str]) -> String {
+        let tag = self.mac_of(&encode(parts)).finalize().into_bytes();
+        format!("{VERSION}{}", hex::encode(tag))
+    }
+
+    /// Whether `proof` is [`OwnershipKey::sign_parts`] of `parts` (constant time).
+    pub fn verify_parts(&self, parts: &[&str], proof: &str) -> bool {
+        let Some(tag) = proof.strip_prefix(VERSION).and_then(|t| hex::decode(t).ok()) else {
+            return false;
+        };
+        self.mac_of(&encode(parts)).verify_slice(&tag).is_ok()
     }
 
     /// The proof annotation value for `claim`.

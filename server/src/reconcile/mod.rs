@@ -6,6 +6,7 @@
 //! Inventory (namespaces, Secret names) ───┼─► wake ─► settle ─► pass
 //! resync interval, trigger(), next_pass() ┘                      │
 //!   pass = snapshot ─► plan (pure) ─► apply (bounded, retried) ─► status map
+//!          ─► attach (crate::attach: ServiceAccounts' imagePullSecrets)
 //! ```
 //!
 //! Settling before a pass: after [`Reconciler::trigger`] (a caller has just
@@ -47,6 +48,7 @@ pub use apply::Outcome;
 use brake::brake;
 pub use plan::{plan, Op, Plan, Reason, RegistryKey, Snapshot};
 
+use crate::attach::{Attacher, Attachments};
 use crate::audit::AuditLog;
 use crate::cluster::ownership::managed_selector;
 use crate::cluster::proof::OwnershipKey;
@@ -113,15 +115,19 @@ pub struct Reconciler {
     passes: watch::Receiver<u64>,
     expect: Arc<Expectations>,
     audit: Option<AuditLog>,
+    attacher: Attacher,
+    metrics: crate::metrics::ReconcileMetrics,
 }
 
 impl Reconciler {
     /// Starts the reflector on managed Secrets and the reconcile loop; each
-    /// pass that changes something is recorded in `audit` when given.
+    /// pass that changes something is recorded in `audit` when given; each
+    /// pass ends by attaching registries to ServiceAccounts as
+    /// `attachments` say.
     pub fn start(
         client: kube::Client,
         inventory: Inventory,
-        key: OwnershipKey,
+        (key, attachments): (OwnershipKey, Attachments),
         options: ReconcileOptions,
         audit: Option<AuditLog>,
     ) -> Self {
@@ -158,6 +164,8 @@ impl Reconciler {
         });
         let (passes_tx, passes) = watch::channel(0u64);
         let this = Self {
+            attacher: Attacher::new(key.clone(), attachments),
+            metrics: Default::default(),
             key,
             lost: Arc::default(),
             managed,
@@ -191,6 +199,23 @@ impl Reconciler {
     /// namespaces of those copies.
     pub fn lost(&self) -> BTreeMap<RegistryKey, Vec<String>> {
         self.lost.read().expect("lost lock").clone()
+    }
+
+    /// What the passes count (registered by `crate::metrics`).
+    pub fn metrics(&self) -> &crate::metrics::ReconcileMetrics {
+        &self.metrics
+    }
+
+    /// Each project registry's copies by state, as the last pass left them.
+    pub fn copy_summaries(&self) -> Vec<(RegistryKey, SyncSummary)> {
+        let status = self.status.read().expect("status lock");
+        let summaries = status.iter().map(|(k, v)| (k.clone(), state::summarize(v.values())));
+        summaries.collect()
+    }
+
+    /// The attaching half of each pass, with the recorded settings.
+    pub fn attacher(&self) -> &Attacher {
+        &self.attacher
     }
 
     /// The managed Secrets as the watch last showed them.
@@ -349,3 +374,8 @@ impl Reconciler {
         planned
     }
 }
+        let limits = (options.concurrency, options.call_timeout);
+        let managed = self.managed.state();
+        self.attacher
+            .pass(client, inventory, &managed, limits, self.audit.as_ref())
+            .await;

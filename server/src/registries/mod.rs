@@ -7,9 +7,11 @@
 //!                ├─ one write: a namespace Secret, or a project source Secret
 //!                │     in the system namespace; the reconciler fans it out
 //!                ├─ reads: list / detail / references  read.rs
+//!                ├─ ServiceAccount attachment setting  attach.rs (crate::attach does the writes)
 //!                └─ audit event per outcome            audit hook in service.rs
 //! ```
 
+mod attach;
 pub mod objects;
 mod read;
 mod recover;

@@ -3,7 +3,7 @@
 
 use regboard_app::context::Caller;
 use regboard_app::model::registries::{
-    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
+    Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
 };
 use regboard_app::services::RegistryService;
 use regboard_app::AppError;
@@ -69,6 +69,29 @@ impl KubeRegistries {
             .await;
     }
 
+    /// Creates a registry and records its attachment setting.
+    async fn create_attached(&self, input: RegistryInput) -> Result<RegistrySummary, AppError> {
+        let attachment = super::attach::checked(input.attachment.clone())?;
+        let (scope, name) = (input.scope.clone(), input.name.clone());
+        let created = self.create_registry(input).await?;
+        self.save_attachment(&scope, &name, &attachment).await?;
+        Ok(created)
+    }
+
+    /// Edits a registry and its attachment setting; the audit details carry both.
+    async fn update_attached(
+        &self,
+        input: RegistryInput,
+    ) -> Result<(RegistrySummary, Value), AppError> {
+        let attachment = super::attach::checked(input.attachment.clone())?;
+        let (scope, name) = (input.scope.clone(), input.name.clone());
+        let before = self.attachment_of(&scope, &name);
+        let (summary, mut details) = self.update_registry(input).await?;
+        self.save_attachment(&scope, &name, &attachment).await?;
+        details["attachment"] = json!({"before": before, "after": attachment});
+        Ok((summary, details))
+    }
+
     /// Records an action whose success carries its own audit details
     /// (what was restored or adopted), and answers without them.
     async fn record_detailed(
@@ -106,7 +129,7 @@ impl RegistryService for KubeRegistries {
             details["credential"] =
                 json!(self.audit.fingerprint(input.password.expose().as_bytes()));
         }
-        let result = answer_within(self.create_registry(input)).await;
+        let result = answer_within(self.create_attached(input)).await;
         self.record(caller, "registry.create", (&scope, &name), &result, details)
             .await;
         result
@@ -118,7 +141,7 @@ impl RegistryService for KubeRegistries {
         input: RegistryInput,
     ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
-        let result = answer_within(self.update_registry(input)).await;
+        let result = answer_within(self.update_attached(input)).await;
         let details = match &result {
             Ok((_, details)) => details.clone(),
             Err(_) => Value::Null,
@@ -131,6 +154,11 @@ impl RegistryService for KubeRegistries {
 
     async fn delete(&self, caller: &Caller, scope: &Scope, name: &str) -> Result<(), AppError> {
         let result = answer_within(self.delete_registry(scope, name)).await;
+        let result = match result {
+            // Its accounts are detached by the next pass, as its Secrets go.
+            Ok(()) => self.save_attachment(scope, name, &Attachment::None).await,
+            Err(e) => Err(e),
+        };
         self.record(
             caller,
             "registry.delete",
@@ -155,6 +183,18 @@ impl RegistryService for KubeRegistries {
             project: project.to_owned(),
         };
         self.record_detailed(caller, "registry.restore", (&scope, name), result)
+            .await
+    }
+
+    async fn set_attachment(
+        &self,
+        caller: &Caller,
+        scope: &Scope,
+        name: &str,
+        attachment: Attachment,
+    ) -> Result<(), AppError> {
+        let result = answer_within(self.set_registry_attachment(scope, name, attachment)).await;
+        self.record_detailed(caller, "registry.attachment", (scope, name), result)
             .await
     }
 

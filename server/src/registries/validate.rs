@@ -149,6 +149,7 @@ mod tests {
             password: Password::new("s3cret-token"),
             email: None,
             description: String::new(),
+            attachment: Default::default(),
         }
     }
 

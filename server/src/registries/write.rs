@@ -27,6 +27,7 @@ pub fn public_fields(input: &RegistryInput) -> Value {
         "username": input.username,
         "email": input.email,
         "description": input.description,
+        "attachment": input.attachment,
     })
 }
 

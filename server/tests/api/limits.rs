@@ -4,7 +4,7 @@
 //! proxy names, never on an `X-Forwarded-For` a stranger wrote.
 
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{Attachment, RegistryInput, Scope};
 use regboard_app::AppError;
 use regboard_sandbox::RequestMatch;
 use regboard_server::http::{TrustedProxies, MAX_BODY};
@@ -119,6 +119,9 @@ fn largest_legitimate_form() -> RegistryInput {
         password: Password::new(&key),
         email: Some(format!("{}@example.com", "e".repeat(242))),
         description: "😀".repeat(500),
+        attachment: Attachment::Named {
+            accounts: (0..20).map(|i| format!("{i:02}{}", "a".repeat(251))).collect(),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 //! SQLite file and its own server on a random port.
 
 mod abuse;
+mod attach;
 mod audit;
 mod authz;
 mod binary;

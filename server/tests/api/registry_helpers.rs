@@ -6,7 +6,9 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, PostParams};
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{RegistryDetail, RegistryInput, RegistrySummary, Scope};
+use regboard_app::model::registries::{
+    Attachment, RegistryDetail, RegistryInput, RegistrySummary, Scope,
+};
 use regboard_app::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -40,6 +42,7 @@ pub fn ns_input(namespace: &str, name: &str, password: &str) -> RegistryInput {
         password: Password::new(password),
         email: None,
         description: "pulls from GHCR".into(),
+        attachment: Attachment::None,
     }
 }
 

@@ -306,6 +306,13 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "set_attachment",
+            Who::Owner,
+            json!({"scope": {"kind": "namespace", "namespace": "payments-dev"}, "name": "made",
+                   "attachment": {"mode": "default"}}),
+            NoScope::Denied,
+        ),
+        case(
             "delete_registry",
             Who::Owner,
             scope_name("made"),

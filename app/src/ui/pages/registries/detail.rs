@@ -9,16 +9,17 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::edit::load_error;
+use super::namespaces::{attachment_pending, NamespaceStatusTable};
 use super::recovery::LostSource;
 use super::{detail_href, use_registry_param};
 use crate::api::registries::{
-    delete_registry, get_registry, resync_registry, NamespaceSync, RegistryDetail, Scope,
-    SecretReference, SyncState,
+    delete_registry, get_registry, resync_registry, RegistryDetail, Scope, SecretReference,
+    SyncState,
 };
 use crate::domain::age::short_age;
 use crate::ui::audit::RegistryHistory;
 use crate::ui::components::{
-    failure, now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge, StateBadge,
+    failure, now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge,
 };
 use crate::AppError;
 
@@ -32,7 +33,7 @@ fn any_pending(detail: &RegistryDetail) -> bool {
     detail
         .namespaces
         .iter()
-        .any(|n| n.state == SyncState::Pending)
+        .any(|n| n.state == SyncState::Pending || attachment_pending(n))
 }
 
 /// The page.
@@ -251,6 +252,7 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
                 <dt>"Description"</dt><dd>{if s.description.is_empty() { "—".to_owned() } else { s.description.clone() }}</dd>
                 <dt>"Created"</dt><dd>{created.unwrap_or_else(|| "—".to_owned())}</dd>
                 <dt>"Password"</dt><dd class="muted">"Stored in the Secret; never shown."</dd>
+                <dt>"Attached to"</dt><dd data-testid="detail-attachment">{detail.attachment.describe()}</dd>
             </dl>
         </section>
         <section aria-labelledby="namespaces-heading">
@@ -266,57 +268,6 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
         </section>
     }
     .into_any()
-}
-
-#[component]
-fn NamespaceStatusTable(name: String, rows: Vec<NamespaceSync>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! {
-            <p class="muted" data-testid="no-namespaces">"The project has no namespaces yet; copies appear as namespaces join it."</p>
-        }
-        .into_any();
-    }
-    view! {
-        <table data-testid="namespace-status">
-            <thead>
-                <tr><th scope="col">"Namespace"</th><th scope="col">"State"</th><th scope="col">"Message"</th></tr>
-            </thead>
-            <tbody>
-                {rows.into_iter().map(|row| {
-                    let message = state_message(&name, &row.state);
-                    view! {
-                        <tr data-namespace=row.namespace.clone()>
-                            <td class="mono">{row.namespace.clone()}</td>
-                            <td><StateBadge state=row.state/></td>
-                            <td>{message}</td>
-                        </tr>
-                    }
-                }).collect_view()}
-            </tbody>
-        </table>
-    }
-    .into_any()
-}
-
-/// The sentence beside a namespace's state.
-fn state_message(name: &str, state: &SyncState) -> String {
-    match state {
-        SyncState::Synced => "The Secret is in place and up to date.".to_owned(),
-        SyncState::Pending => "Waiting for the Secret to be written.".to_owned(),
-        SyncState::Conflict {
-            secret_type,
-            forged: false,
-        } => format!(
-            "A Secret named {name} of type {secret_type} already exists here; regboard leaves it untouched."
-        ),
-        SyncState::Conflict {
-            secret_type,
-            forged: true,
-        } => format!(
-            "A Secret named {name} of type {secret_type} here carries regboard's labels but was not written by regboard — copied by hand? regboard leaves it untouched."
-        ),
-        SyncState::Error { message } => message.clone(),
-    }
 }
 
 #[component]
@@ -344,7 +295,12 @@ fn ReferencesTable(name: String, rows: Vec<SecretReference>) -> impl IntoView {
                     <tr data-kind=r.kind.clone() data-name=r.name.clone()>
                         <td>{r.kind.clone()}</td>
                         <td class="mono">{r.namespace.clone()}</td>
-                        <td class="mono">{r.name.clone()}</td>
+                        <td class="mono">{if r.kind == "Pod" {
+                            let href = crate::ui::pages::workloads::diagnosis_href(&r.namespace, &r.name);
+                            view! { <a href=href data-testid="pod-diagnosis">{r.name.clone()}</a> }.into_any()
+                        } else {
+                            r.name.clone().into_any()
+                        }}</td>
                         <td>{match r.problem {
                             Some(p) => view! { <span class="badge state state-error">{p}</span> }.into_any(),
                             None => view! { <span class="muted">"—"</span> }.into_any(),

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use super::form::FormMode;
-use crate::api::registries::{RegistryInput, Scope};
+use crate::api::registries::{Attachment, RegistryInput, Scope};
+use crate::domain::hosts::validate_server;
 use crate::domain::secret::Password;
 use crate::AppError;
 
@@ -19,6 +20,8 @@ pub(super) struct Fields {
     pub(super) password: RwSignal<String>,
     pub(super) email: RwSignal<String>,
     pub(super) description: RwSignal<String>,
+    pub(super) attach_mode: RwSignal<String>,
+    pub(super) attach_names: RwSignal<String>,
 }
 
 impl Fields {
@@ -34,16 +37,31 @@ impl Fields {
             password: RwSignal::default(),
             email: RwSignal::default(),
             description: RwSignal::default(),
+            // A new registry makes pods pull: most pods use `default`.
+            attach_mode: RwSignal::new("default".to_owned()),
+            attach_names: RwSignal::default(),
         };
         match mode {
-            FormMode::Create { initial, .. } => match initial {
-                Some(Scope::Project { project }) => {
-                    fields.scope_kind.set("project".to_owned());
-                    fields.project.set(project.clone());
+            FormMode::Create {
+                initial, prefill, ..
+            } => {
+                let (host, name) = prefill;
+                // A fix names the host as an image does: write it as docker does.
+                if let Some(server) = host.as_deref().and_then(|h| validate_server(h).ok()) {
+                    fields.hosts.set(vec![server]);
                 }
-                Some(Scope::Namespace { namespace }) => fields.namespace.set(namespace.clone()),
-                None => {}
-            },
+                if let Some(name) = name {
+                    fields.name.set(name.clone());
+                }
+                match initial {
+                    Some(Scope::Project { project }) => {
+                        fields.scope_kind.set("project".to_owned());
+                        fields.project.set(project.clone());
+                    }
+                    Some(Scope::Namespace { namespace }) => fields.namespace.set(namespace.clone()),
+                    None => {}
+                }
+            }
             FormMode::Edit(detail) => {
                 let s = &detail.summary;
                 fields.name.set(s.name.clone());
@@ -51,6 +69,10 @@ impl Fields {
                 fields.username.set(s.username.clone().unwrap_or_default());
                 fields.email.set(detail.email.clone().unwrap_or_default());
                 fields.description.set(s.description.clone());
+                fields.attach_mode.set(detail.attachment.mode().to_owned());
+                if let Attachment::Named { accounts } = &detail.attachment {
+                    fields.attach_names.set(accounts.join(", "));
+                }
             }
         }
         fields
@@ -88,6 +110,10 @@ impl Fields {
             password: Password::new(self.password.get_untracked()),
             email: (!email.is_empty()).then_some(email),
             description: self.description.get_untracked().trim().to_owned(),
+            attachment: Attachment::from_form(
+                &self.attach_mode.get_untracked(),
+                &self.attach_names.get_untracked(),
+            ),
         }
     }
 }

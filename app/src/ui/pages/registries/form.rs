@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use super::attach::AttachmentFields;
 use super::fields::Fields;
 use super::hosts::{HostDraft, HostPicker};
 use super::{detail_href, LIST};
@@ -24,7 +25,7 @@ use crate::ui::components::{
 use crate::AppError;
 
 /// The fields the server may name in [`AppError::Invalid`].
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "scope",
     "name",
     "hosts",
@@ -32,6 +33,7 @@ const FIELDS: [&str; 7] = [
     "password",
     "email",
     "description",
+    "attachment",
 ];
 
 /// Creating (scope and name chosen here) or editing (both fixed).
@@ -45,6 +47,8 @@ pub(super) enum FormMode {
         namespaces: Vec<NamespaceRow>,
         /// The scope to start with (from the page's query).
         initial: Option<Scope>,
+        /// A host and a name to start with (`?host=…&name=…`, from a fix).
+        prefill: (Option<String>, Option<String>),
     },
     /// An existing registry, as loaded.
     Edit(Box<RegistryDetail>),
@@ -129,6 +133,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             }}
             <HostPicker hosts=fields.hosts draft server_error=errors.field("hosts")/>
             <CredentialFields fields errors editing/>
+            <AttachmentFields fields message=errors.field("attachment")/>
             <div class="actions">
                 <SubmitButton testid="save-registry" pending=save.pending()
                     label=if editing { "Save changes" } else { "Create registry" } busy="Saving…"/>

@@ -6,12 +6,14 @@
 //! [`crate::api::registries`]; forms call them through an [`Action`] once the
 //! page has hydrated, and show refusals next to the field they concern.
 
+mod attach;
 mod detail;
 mod edit;
 mod fields;
 mod form;
 mod hosts;
 mod list;
+mod namespaces;
 mod recovery;
 
 pub use detail::RegistryDetailPage;
