@@ -32,6 +32,8 @@ pub const NEEDED_AT_START: &[(&str, &str, &str)] = &[
     ("watch", "", "namespaces"),
     ("list", "", "secrets"),
     ("watch", "", "secrets"),
+    ("list", "", "serviceaccounts"),
+    ("watch", "", "serviceaccounts"),
 ];
 
 /// One verb on one resource at one scope.

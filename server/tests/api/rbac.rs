@@ -42,6 +42,7 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_on_sandbox_as, TestApp};
 
+mod attach_features;
 mod cases;
 mod project_features;
 mod refusals;

@@ -6,6 +6,7 @@ use futures::future::BoxFuture;
 
 use crate::helpers::TestApp;
 
+use super::attach_features::*;
 use super::project_features::*;
 use super::registry_features::*;
 
@@ -42,6 +43,8 @@ pub(super) fn all() -> Vec<Case> {
         case("restore a lost source from a copy", |app| Box::pin(restore_lost_source(app))),
         case("adopt an unproven Secret", |app| Box::pin(adopt_unproven(app))),
         case("the upgrade proves legacy Secrets", |app| Box::pin(upgrade_legacy_proof(app))),
+        // ServiceAccounts.
+        case("attach a registry to ServiceAccounts over a concurrent edit", |app| Box::pin(attach_to_service_accounts(app))),
         // Projects and membership.
         case("a namespace joins a project over a collision, then leaves", |app| Box::pin(join_and_leave(app))),
         case("a namespace asks to join by label; an admin accepts", |app| Box::pin(accept_join_request(app))),
