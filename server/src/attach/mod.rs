@@ -13,7 +13,11 @@
 //! ```
 //!
 //! regboard removes only the names its own proven record on the account
-//! says it added: an entry added by hand survives every setting change.
+//! says it added, and only for a reason it recorded: the registry's recorded
+//! setting no longer matches the account, or its Secret is gone from the
+//! namespace (the registry deleted, the namespace left its project). A
+//! registry with no recorded setting (a lost database) is held as it is. An
+//! entry added by hand survives every setting change.
 
 mod apply;
 mod audit;

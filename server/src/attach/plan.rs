@@ -15,8 +15,18 @@ use super::settings::RegistryId;
 use crate::cluster::proof::{Claim, OwnershipKey};
 
 /// Per namespace, the Secrets regboard owns there (by name) with the
-/// registry each belongs to and that registry's setting.
-pub type Wanted = BTreeMap<String, BTreeMap<String, (RegistryId, Attachment)>>;
+/// registry each belongs to and that registry's recorded setting (`None`:
+/// nothing recorded, so its entries are held as they are).
+pub type Wanted = BTreeMap<String, BTreeMap<String, (RegistryId, Option<Attachment>)>>;
+
+/// What one account should list because of regboard.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Desired {
+    /// Names to list.
+    pub list: BTreeSet<String>,
+    /// Names whose registry has no recorded setting: neither added nor removed.
+    pub hold: BTreeSet<String>,
+}
 
 /// What to write to one ServiceAccount.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +49,8 @@ pub struct Change {
 
 /// The registries that want attaching, namespace by namespace: namespace
 /// registries in their namespace, project registries where their proven
-/// copy is and the namespace is still recorded in the project.
+/// copy is and the namespace is still recorded in the project. A name
+/// that is not here (its Secret is gone) is detached where regboard added it.
 pub fn wanted(
     key: &OwnershipKey,
     managed: &[Arc<Secret>],
@@ -47,9 +58,6 @@ pub fn wanted(
     settings: &BTreeMap<RegistryId, Attachment>,
 ) -> Wanted {
     let mut wanted = Wanted::new();
-    if settings.is_empty() {
-        return wanted;
-    }
     for secret in managed {
         let (namespace, id) = match key.verify(secret) {
             Some(Claim::Namespace { namespace, name }) => {
@@ -68,27 +76,31 @@ pub fn wanted(
             }
             _ => continue,
         };
-        if let Some(setting) = settings.get(&id).filter(|s| !s.is_none()) {
-            let name = id.1.clone();
-            let setting = setting.clone();
-            wanted
-                .entry(namespace)
-                .or_default()
-                .insert(name, (id, setting));
-        }
+        let name = id.1.clone();
+        let setting = settings.get(&id).cloned();
+        wanted
+            .entry(namespace)
+            .or_default()
+            .insert(name, (id, setting));
     }
     wanted
 }
 
-/// The names `account` in `namespace` should list because of regboard.
-pub fn desired_for(wanted: &Wanted, namespace: &str, account: &str) -> BTreeSet<String> {
-    wanted
-        .get(namespace)
-        .into_iter()
-        .flatten()
-        .filter(|(_, (_, setting))| setting.matches(account))
-        .map(|(name, _)| name.clone())
-        .collect()
+/// What `account` in `namespace` should list because of regboard.
+pub fn desired_for(wanted: &Wanted, namespace: &str, account: &str) -> Desired {
+    let mut desired = Desired::default();
+    for (name, (_, setting)) in wanted.get(namespace).into_iter().flatten() {
+        match setting {
+            Some(s) if s.matches(account) => {
+                desired.list.insert(name.clone());
+            }
+            Some(_) => {}
+            None => {
+                desired.hold.insert(name.clone());
+            }
+        }
+    }
+    desired
 }
 
 /// The names in an account's `imagePullSecrets`, in order.
@@ -105,8 +117,12 @@ pub fn listed(account: &ServiceAccount) -> Vec<String> {
 pub fn change_for(
     key: &OwnershipKey,
     account: &ServiceAccount,
-    desired: &BTreeSet<String>,
+    desired: &Desired,
 ) -> Option<Change> {
+    let Desired {
+        list: desired,
+        hold,
+    } = desired;
     let has_record = account
         .metadata
         .annotations
@@ -119,7 +135,7 @@ pub fn change_for(
     let current = listed(account);
     let mut list = current.clone();
     let mut removed = Vec::new();
-    for name in recorded.difference(desired) {
+    for name in recorded.difference(desired).filter(|n| !hold.contains(*n)) {
         // The entry regboard appended is the last one of that name.
         if let Some(at) = list.iter().rposition(|n| n == name) {
             list.remove(at);
@@ -137,6 +153,7 @@ pub fn change_for(
     let record: BTreeSet<String> = desired
         .iter()
         .filter(|n| recorded.contains(*n) || added.contains(*n))
+        .chain(recorded.intersection(hold))
         .cloned()
         .collect();
     if list == current && record == recorded {

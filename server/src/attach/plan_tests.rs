@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{LocalObjectReference, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use regboard_app::model::registries::{Attachment, Scope};
 
-use super::plan::{change_for, desired_for, plan, Change, Wanted};
+use super::plan::{change_for, desired_for, plan, Change, Desired, Wanted};
 use super::record;
 use crate::cluster::proof::OwnershipKey;
 
@@ -45,7 +45,11 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 }
 
 fn change(a: &ServiceAccount, desired: &[&str]) -> Option<Change> {
-    change_for(&key(), a, &set(desired))
+    let desired = Desired {
+        list: set(desired),
+        hold: BTreeSet::new(),
+    };
+    change_for(&key(), a, &desired)
 }
 
 #[test]
@@ -134,7 +138,7 @@ fn the_setting_decides_which_accounts_of_a_namespace_are_planned() {
     let mut wanted = Wanted::new();
     wanted.entry("prod".into()).or_default().insert(
         "ghcr".into(),
-        ((scope.clone(), "ghcr".into()), Attachment::Default),
+        ((scope.clone(), "ghcr".into()), Some(Attachment::Default)),
     );
     let named = Attachment::Named {
         accounts: vec!["ci".into()],
@@ -142,10 +146,15 @@ fn the_setting_decides_which_accounts_of_a_namespace_are_planned() {
     wanted
         .entry("prod".into())
         .or_default()
-        .insert("quay".into(), ((scope, "quay".into()), named));
-    assert_eq!(desired_for(&wanted, "prod", "default"), set(&["ghcr"]));
-    assert_eq!(desired_for(&wanted, "prod", "ci"), set(&["quay"]));
-    assert!(desired_for(&wanted, "dev", "default").is_empty());
+        .insert("quay".into(), ((scope.clone(), "quay".into()), Some(named)));
+    wanted
+        .entry("prod".into())
+        .or_default()
+        .insert("old".into(), ((scope, "old".into()), None));
+    assert_eq!(desired_for(&wanted, "prod", "default").list, set(&["ghcr"]));
+    assert_eq!(desired_for(&wanted, "prod", "ci").list, set(&["quay"]));
+    assert_eq!(desired_for(&wanted, "prod", "ci").hold, set(&["old"]));
+    assert_eq!(desired_for(&wanted, "dev", "default"), Desired::default());
     let accounts = [
         Arc::new(account("prod", "default", &[], &[])),
         Arc::new(account("prod", "other", &[], &[])),
@@ -157,4 +166,22 @@ fn the_setting_decides_which_accounts_of_a_namespace_are_planned() {
         (changes[0].namespace.as_str(), changes[0].account.as_str()),
         ("prod", "default")
     );
+}
+
+#[test]
+fn a_registry_without_a_recorded_setting_is_held_not_detached() {
+    // A lost database: the Secret is still there, its setting is not.
+    let a = account("prod", "default", &["ghcr", "quay"], &["ghcr", "quay"]);
+    let desired = Desired {
+        list: set(&["quay"]),
+        hold: set(&["ghcr"]),
+    };
+    assert_eq!(change_for(&key(), &a, &desired), None);
+    // Nor is anything added for it.
+    let bare = account("prod", "default", &[], &[]);
+    let held = Desired {
+        list: BTreeSet::new(),
+        hold: set(&["ghcr"]),
+    };
+    assert_eq!(change_for(&key(), &bare, &held), None);
 }

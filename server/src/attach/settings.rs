@@ -80,7 +80,7 @@ impl Attachments {
         self.state.write().expect("attachments lock")
     }
 
-    /// The setting of registry `name` in `scope` (none when never set).
+    /// The setting of registry `name` in `scope` (none when never recorded).
     pub fn get(&self, scope: &Scope, name: &str) -> Attachment {
         self.read()
             .settings
@@ -89,28 +89,34 @@ impl Attachments {
             .unwrap_or_default()
     }
 
-    /// Every registry with a setting other than none.
+    /// Every recorded setting, none included.
     pub fn all(&self) -> BTreeMap<RegistryId, Attachment> {
         self.read().settings.clone()
     }
 
-    /// Records the setting of a registry; `None` removes the row.
+    /// Forgets the setting of a deleted registry (its Secrets are gone or
+    /// going, which is what detaches it).
+    pub async fn forget(&self, scope: &Scope, name: &str) -> Result<()> {
+        let (kind, scope_name) = scope_columns(scope);
+        sqlx::query(
+            "DELETE FROM registry_attachments WHERE scope = ? AND scope_name = ? AND registry = ?",
+        )
+        .bind(kind)
+        .bind(scope_name)
+        .bind(name)
+        .execute(&self.db)
+        .await?;
+        self.write()
+            .settings
+            .remove(&(scope.clone(), name.to_owned()));
+        Ok(())
+    }
+
+    /// Records the setting of a registry, `None` included: a registry with
+    /// no recorded setting (a lost database, or made before attaching
+    /// existed) is neither attached nor detached anywhere.
     pub async fn set(&self, scope: &Scope, name: &str, attachment: &Attachment) -> Result<()> {
         let (kind, scope_name) = scope_columns(scope);
-        if attachment.is_none() {
-            sqlx::query(
-                "DELETE FROM registry_attachments WHERE scope = ? AND scope_name = ? AND registry = ?",
-            )
-            .bind(kind)
-            .bind(scope_name)
-            .bind(name)
-            .execute(&self.db)
-            .await?;
-            self.write()
-                .settings
-                .remove(&(scope.clone(), name.to_owned()));
-            return Ok(());
-        }
         let setting = serde_json::to_string(attachment).expect("an attachment serializes");
         sqlx::query(
             "INSERT INTO registry_attachments (scope, scope_name, registry, setting, changed_at) \

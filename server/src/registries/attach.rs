@@ -49,6 +49,23 @@ impl KubeRegistries {
         Ok(())
     }
 
+    /// Forgets the setting of a deleted registry; the next pass detaches it
+    /// wherever its Secrets are gone.
+    pub(super) async fn forget_attachment(
+        &self,
+        scope: &Scope,
+        name: &str,
+    ) -> Result<(), AppError> {
+        self.reconciler
+            .attacher()
+            .attachments()
+            .forget(scope, name)
+            .await
+            .map_err(crate::error::internal)?;
+        self.reconciler.trigger();
+        Ok(())
+    }
+
     /// Changes the setting of an existing registry; the audit details say
     /// what it was and what it is.
     pub(super) async fn set_registry_attachment(

@@ -3,7 +3,8 @@
 
 use regboard_app::context::Caller;
 use regboard_app::model::registries::{
-    Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
+    Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+    UnprovenSecret,
 };
 use regboard_app::services::RegistryService;
 use regboard_app::AppError;
@@ -156,7 +157,7 @@ impl RegistryService for KubeRegistries {
         let result = answer_within(self.delete_registry(scope, name)).await;
         let result = match result {
             // Its accounts are detached by the next pass, as its Secrets go.
-            Ok(()) => self.save_attachment(scope, name, &Attachment::None).await,
+            Ok(()) => self.forget_attachment(scope, name).await,
             Err(e) => Err(e),
         };
         self.record(
