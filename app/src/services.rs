@@ -19,6 +19,7 @@ use crate::model::registries::{
     Attachment,
     RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
 };
+use crate::model::workloads::{CoverageReport, Diagnosis, WorkloadList, WorkloadQuery};
 use crate::AppError;
 
 /// Read access to the connected cluster.
@@ -59,7 +60,6 @@ pub trait RegistryService: Send + Sync {
     /// Takes over a Secret that carries regboard's labels without its proof
     /// (written before proofs existed, or whose proof was lost).
     async fn adopt(&self, caller: &Caller, namespace: &str, name: &str) -> Result<(), AppError>;
-    /// Secrets carrying regboard's labels without its proof, for an admin
     /// Changes which ServiceAccounts the registry is attached to.
     async fn set_attachment(
         &self,
@@ -68,6 +68,7 @@ pub trait RegistryService: Send + Sync {
         name: &str,
         attachment: Attachment,
     ) -> Result<(), AppError>;
+    /// Secrets carrying regboard's labels without its proof, for an admin
     /// to adopt or leave.
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError>;
 }
@@ -120,6 +121,29 @@ pub trait ProjectService: Send + Sync {
     ) -> Result<(), AppError>;
     /// Rejects a namespace's request to join a project.
     async fn reject_join(&self, caller: &Caller, namespace: &str) -> Result<(), AppError>;
+}
+
+/// Pods, their images and the pull Secrets that serve them: read per
+/// namespace, only in the namespaces the server function names (those the
+/// caller sees).
+#[async_trait::async_trait]
+pub trait WorkloadService: Send + Sync {
+    /// The pods of `namespaces` as Workloads rows, filtered and sorted by `query`.
+    async fn list(
+        &self,
+        namespaces: &[String],
+        query: &WorkloadQuery,
+    ) -> Result<WorkloadList, AppError>;
+    /// Every registry host the pods of `namespaces` use, and what covers it.
+    async fn coverage(&self, namespaces: &[String]) -> Result<CoverageReport, AppError>;
+    /// The five checks of pod `name` in `namespace`; a missing Secret is
+    /// looked for in `visible` (the namespaces the caller sees).
+    async fn diagnose(
+        &self,
+        namespace: &str,
+        name: &str,
+        visible: &[String],
+    ) -> Result<Diagnosis, AppError>;
 }
 
 /// Reading the audit log; writing it is the server's business.
@@ -273,6 +297,8 @@ pub struct Services {
     pub projects: Arc<dyn ProjectService>,
     /// Accounts, sessions, teams and grants.
     pub access: Arc<dyn AccessService>,
+    /// Pods, images and their pull Secrets.
+    pub workloads: Arc<dyn WorkloadService>,
 }
 
 /// The services of the current request.

@@ -40,6 +40,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod upgrade;
+pub mod workloads;
 
 pub use error::{Error, Result};
 pub use http::router;

@@ -9,7 +9,7 @@
 //!   ├─ proof::load_key (file ◄─► Secret)       ─► first check (bounded wait)
 //!   ├─ upgrade (once: record labelled namespaces, prove legacy Secrets)
 //!   ├─ Reconciler::start (fan-out)
-//!   ├─ KubeRegistries, KubeProjects            (the services over cluster + db)
+//!   ├─ KubeRegistries, KubeProjects, KubeWorkloads (the services over cluster + db)
 //!   ├─ Access::open (sessions, throttle)       ─► expired-session sweeper
 //!   └─ AppState (each part once) + the listener ─► Running
 //! ```
@@ -31,6 +31,7 @@ use crate::reconcile::{ReconcileOptions, Reconciler};
 use crate::registries::KubeRegistries;
 use crate::state::AppState;
 use crate::upgrade::Upgrade;
+use crate::workloads::KubeWorkloads;
 
 /// How long a retried upgrade waits for the cluster each time.
 const UPGRADE_RETRY: Duration = Duration::from_secs(10);
@@ -130,6 +131,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         db.clone(),
         audit.clone(),
     );
+    let workloads = KubeWorkloads::new(client.clone(), cluster.inventory.clone(), key.clone());
     let projects = KubeProjects::new(
         client,
         key,
@@ -155,6 +157,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         access,
         registries,
         projects,
+        workloads,
         trusted_proxies: options.trusted_proxies,
     };
     Ok(Running {

@@ -15,6 +15,7 @@ use crate::cluster::KubeCluster;
 use crate::http::TrustedProxies;
 use crate::projects::KubeProjects;
 use crate::registries::KubeRegistries;
+use crate::workloads::KubeWorkloads;
 
 /// Everything a request handler may need; built by [`crate::startup`].
 #[derive(Clone, FromRef)]
@@ -33,6 +34,8 @@ pub struct AppState {
     pub registries: KubeRegistries,
     /// The project service.
     pub projects: KubeProjects,
+    /// Pods, their images and pull Secrets.
+    pub workloads: KubeWorkloads,
     /// The proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
 }
@@ -46,6 +49,7 @@ impl AppState {
             projects: Arc::new(self.projects.clone()),
             audit: Arc::new(self.audit.clone()),
             access: Arc::new(self.access.clone()),
+            workloads: Arc::new(self.workloads.clone()),
         }
     }
 }

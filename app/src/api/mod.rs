@@ -16,3 +16,4 @@ pub mod cluster;
 pub mod policy;
 pub mod projects;
 pub mod registries;
+pub mod workloads;

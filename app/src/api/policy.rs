@@ -62,6 +62,10 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),
+    // workloads
+    ("list_workloads", Policy::SignedIn),
+    ("workload_coverage", Policy::SignedIn),
+    ("diagnose_pod", Policy::SignedIn),
     // audit
     ("audit_page", Policy::SignedIn),
     ("audit_event", Policy::SignedIn),

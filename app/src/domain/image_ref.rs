@@ -157,6 +157,19 @@ impl ImageRef {
     pub fn matches_host(&self, server: &str) -> bool {
         same_registry(&self.registry, server)
     }
+
+    /// Whether kubelet would pull this image with the credentials of the
+    /// `auths` key `server` (host globs, port, path prefix; see
+    /// [`crate::domain::hosts::server_serves`]).
+    pub fn served_by(&self, server: &str) -> bool {
+        crate::domain::hosts::server_serves(server, &self.registry, &self.repository)
+    }
+
+    /// Whether this is one of Docker Hub's official images
+    /// (`docker.io/library/…`), which pull without a login.
+    pub fn is_docker_official(&self) -> bool {
+        self.registry == DEFAULT_REGISTRY && self.repository.starts_with("library/")
+    }
 }
 
 fn validate_digest(digest: &str) -> Result<String, ImageRefError> {

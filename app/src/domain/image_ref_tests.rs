@@ -109,6 +109,38 @@ fn matches_hosts_of_auths_keys() {
 }
 
 #[test]
+fn the_demo_seeds_images_read_as_kubelet_reads_them() {
+    let checkout =
+        ImageRef::parse("registry.payments.example.com/payments/checkout:1.4.2").unwrap();
+    assert_eq!(checkout.registry(), "registry.payments.example.com");
+    assert_eq!(checkout.repository(), "payments/checkout");
+    assert!(checkout.served_by("registry.payments.example.com"));
+    assert!(!checkout.served_by("ghcr.io"));
+    let search = ImageRef::parse("ghcr.io/acme/search-api:2.4.0-rc1").unwrap();
+    assert_eq!(search.tag(), Some("2.4.0-rc1"));
+    assert!(search.served_by("https://ghcr.io/v2/"));
+    assert!(search.served_by("ghcr.io/acme"));
+    assert!(!search.served_by("ghcr.io/other"));
+    let ingest = ImageRef::parse("nginx:1.27").unwrap();
+    assert!(ingest.is_docker_official());
+    assert!(ingest.served_by("https://index.docker.io/v1/"));
+    assert!(!ImageRef::parse("user/app").unwrap().is_docker_official());
+    // A single component means Docker Hub's library; a port means a registry.
+    assert_eq!(full("app:v1"), "docker.io/library/app:v1");
+    assert_eq!(full("localhost:5000/app:v1"), "localhost:5000/app:v1");
+    assert!(ImageRef::parse("localhost:5000/app")
+        .unwrap()
+        .served_by("localhost:5000"));
+    assert!(!ImageRef::parse("localhost:5000/app")
+        .unwrap()
+        .served_by("localhost"));
+    assert_eq!(
+        ImageRef::parse("App:v1").unwrap_err(),
+        ImageRefError::Uppercase("App".into())
+    );
+}
+
+#[test]
 fn serde_uses_the_string_form() {
     let r: ImageRef = serde_json::from_str("\"nginx\"").unwrap();
     assert_eq!(

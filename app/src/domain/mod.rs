@@ -9,3 +9,4 @@ pub mod image_ref;
 pub mod names;
 pub mod scope;
 pub mod secret;
+pub mod workloads;

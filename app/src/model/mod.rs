@@ -10,3 +10,4 @@ pub mod audit;
 pub mod cluster;
 pub mod projects;
 pub mod registries;
+pub mod workloads;

@@ -48,6 +48,7 @@ pub fn Header() -> impl IntoView {
                 <nav aria-label="Main">
                     <ul class="nav">
                         <li><A href=REGISTRIES>"Registries"</A></li>
+                        <li><A href="/workloads">"Workloads"</A></li>
                         <li><A href="/projects">"Projects"</A></li>
                         <li><A href="/namespaces">"Namespaces"</A></li>
                         <li><A href="/access">"Access"</A></li>

@@ -66,6 +66,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/registries/ns/:namespace/:name") view=RegistryDetailPage/>
                         <Route path=path!("/registries/p/:project/:name/edit") view=EditRegistryPage/>
                         <Route path=path!("/registries/ns/:namespace/:name/edit") view=EditRegistryPage/>
+                        <Route path=path!("/workloads") view=pages::WorkloadsPage/>
+                        <Route path=path!("/workloads/coverage") view=pages::CoveragePage/>
+                        <Route path=path!("/workloads/pod/:namespace/:name") view=pages::DiagnosisPage/>
                         <Route path=path!("/projects") view=ProjectsPage/>
                         <Route path=path!("/namespaces") view=NamespacesPage/>
                         <Route path=path!("/access") view=AccessPage/>

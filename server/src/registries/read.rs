@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Pod, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 use regboard_app::domain::hosts::normalize_host;
 use regboard_app::model::registries::{
@@ -68,7 +68,8 @@ impl KubeRegistries {
             },
             Err(e) => return Err(e),
         };
-        let namespaces = self.namespace_states(scope, name);
+        let mut namespaces = self.namespace_states(scope, name);
+        let attachment = self.fill_attachments(scope, name, &mut namespaces).await?;
         let covered: Vec<String> = namespaces.iter().map(|n| n.namespace.clone()).collect();
         let references = self.references(name, &covered).await?;
         let sync = summarize(namespaces.iter().map(|n| &n.state));
@@ -77,6 +78,7 @@ impl KubeRegistries {
         Ok(RegistryDetail {
             summary,
             email: docker_config(&secret).and_then(|c| c.email()),
+            attachment,
             namespaces,
             references,
         })
@@ -89,6 +91,7 @@ impl KubeRegistries {
             Scope::Namespace { namespace } => vec![NamespaceSync {
                 namespace: namespace.clone(),
                 state: SyncState::Synced,
+                attachment: None,
             }],
             Scope::Project { project } => {
                 let mut states: BTreeMap<String, SyncState> = self
@@ -106,7 +109,11 @@ impl KubeRegistries {
                 }
                 states
                     .into_iter()
-                    .map(|(namespace, state)| NamespaceSync { namespace, state })
+                    .map(|(namespace, state)| NamespaceSync {
+                        namespace,
+                        state,
+                        attachment: None,
+                    })
                     .collect()
             }
         }
@@ -154,64 +161,15 @@ impl KubeRegistries {
         })
     }
 
+    /// The pods and ServiceAccounts naming the Secret, read per covered
+    /// namespace (`workloads::references`), never across the cluster.
     async fn references(
         &self,
         secret: &str,
         namespaces: &[String],
     ) -> Result<Vec<SecretReference>, AppError> {
-        let pulls = |refs: Option<&Vec<k8s_openapi::api::core::v1::LocalObjectReference>>| {
-            refs.is_some_and(|r| r.iter().any(|r| r.name == secret))
-        };
-        let in_scope = |ns: &Option<String>| ns.as_ref().is_some_and(|ns| namespaces.contains(ns));
-        let pods: Api<Pod> = Api::all(self.client.clone());
-        let pods = pods
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| app_error(&e, "the pod list", &[]))?;
-        let accounts: Api<ServiceAccount> = Api::all(self.client.clone());
-        let accounts = accounts
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| app_error(&e, "the service account list", &[]))?;
-        let mut refs: Vec<SecretReference> = pods
-            .items
-            .iter()
-            .filter(|p| in_scope(&p.metadata.namespace))
-            .filter(|p| pulls(p.spec.as_ref().and_then(|s| s.image_pull_secrets.as_ref())))
-            .map(|p| SecretReference {
-                kind: "Pod".into(),
-                namespace: p.metadata.namespace.clone().unwrap_or_default(),
-                name: p.metadata.name.clone().unwrap_or_default(),
-                problem: waiting_reason(p),
-            })
-            .chain(
-                accounts
-                    .items
-                    .iter()
-                    .filter(|a| in_scope(&a.metadata.namespace))
-                    .filter(|a| pulls(a.image_pull_secrets.as_ref()))
-                    .map(|a| SecretReference {
-                        kind: "ServiceAccount".into(),
-                        namespace: a.metadata.namespace.clone().unwrap_or_default(),
-                        name: a.metadata.name.clone().unwrap_or_default(),
-                        problem: None,
-                    }),
-            )
-            .collect();
-        refs.sort_by(|a, b| {
-            (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name))
-        });
-        Ok(refs)
+        crate::workloads::references::references(&self.client, secret, namespaces).await
     }
-}
-
-fn waiting_reason(pod: &Pod) -> Option<String> {
-    pod.status
-        .as_ref()?
-        .container_statuses
-        .as_ref()?
-        .iter()
-        .find_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone())
 }
 
 fn summarize<'a>(states: impl Iterator<Item = &'a SyncState>) -> SyncSummary {

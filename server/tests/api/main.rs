@@ -26,3 +26,4 @@ mod registry_helpers;
 mod security;
 mod sessions;
 mod shell;
+mod workloads;

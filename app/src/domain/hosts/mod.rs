@@ -7,10 +7,12 @@
 
 mod error;
 mod host_port;
+mod matching;
 mod preset;
 
 pub use error::HostError;
 pub use host_port::validate_host_port;
+pub use matching::server_serves;
 pub use preset::{all_kinds, HostKind, HostPreset};
 
 /// The server key docker and kubectl write for Docker Hub.

@@ -7,6 +7,7 @@ mod namespaces;
 mod projects;
 mod registries;
 mod session;
+mod workloads;
 
 pub use access::AccessPage;
 pub use audit::{AuditEventDetailPage, AuditLogPage};
@@ -17,3 +18,4 @@ pub use registries::{
     EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage, LIST as REGISTRIES,
 };
 pub use session::{LoginPage, SetupPage};
+pub use workloads::{CoveragePage, DiagnosisPage, WorkloadsPage};

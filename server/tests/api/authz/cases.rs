@@ -319,6 +319,24 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "list_workloads",
+            Who::Owner,
+            json!({"query": {"project": "payments"}}),
+            NoScope::Denied,
+        ),
+        case(
+            "workload_coverage",
+            Who::Owner,
+            json!({"query": {"namespace": "payments-staging"}}),
+            NoScope::Denied,
+        ),
+        case(
+            "diagnose_pod",
+            Who::Owner,
+            json!({"namespace": "payments-staging", "name": "checkout-7d9f8b6c5-x2x7k"}),
+            NoScope::Denied,
+        ),
+        case(
             "audit_page",
             Who::Owner,
             json!({}),

@@ -15,10 +15,12 @@ use crate::ui::components::LoadError;
 use crate::AppError;
 
 /// `/registries/new`, optionally with `?project=…` or `?namespace=…` to
-/// start with that scope.
+/// start with that scope, and `?host=…&name=…` (a Workloads fix) to start
+/// with that host and name.
 #[component]
 pub fn NewRegistryPage() -> impl IntoView {
     let query = use_query_map();
+    let prefill = query.with_untracked(|q| (q.get("host"), q.get("name")));
     let initial = query.with_untracked(|q| {
         q.get("project")
             .map(|project| Scope::Project { project })
@@ -45,7 +47,7 @@ pub fn NewRegistryPage() -> impl IntoView {
         </p>
         <Suspense fallback=|| view! { <p class="muted">"Loading projects and namespaces…"</p> }>
             {move || {
-                let initial = initial.clone();
+                let (initial, prefill) = (initial.clone(), prefill.clone());
                 Suspend::new(async move {
                     match choices.await {
                         Ok((projects, namespaces)) => view! {
@@ -53,6 +55,7 @@ pub fn NewRegistryPage() -> impl IntoView {
                                 projects: projects.into_iter().map(|p| p.name).collect(),
                                 namespaces,
                                 initial,
+                                prefill,
                             }/>
                         }.into_any(),
                         Err(e) => load_error(e).into_any(),
