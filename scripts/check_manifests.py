@@ -146,6 +146,8 @@ def check_wiring(docs, dep, problems):
                 backend = path["backend"]["service"]
                 if backend["port"].get("name") not in services.get(backend["name"], set()):
                     problems.append(f"Ingress {ing['metadata']['name']} points at a missing Service port")
+                if backend["port"].get("name") == "metrics" or backend["port"].get("number") == 9464:
+                    problems.append(f"Ingress {ing['metadata']['name']} exposes the metrics port, which asks no credential")
 
 
 def check_flags(dep, help_text, problems):

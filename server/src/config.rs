@@ -124,6 +124,15 @@ pub struct ServeArgs {
         value_name = "IP or CIDR"
     )]
     pub trusted_proxy: Vec<crate::http::Cidr>,
+    /// Serve Prometheus metrics at /metrics on a listener of its own at this
+    /// address, asking no credential (keep it off networks users reach).
+    /// Without it and without --metrics-token-file, metrics are not served.
+    #[arg(long, env = "REGBOARD_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Serve /metrics on the main listener too, to requests that send
+    /// `Authorization: Bearer <the file's contents>`.
+    #[arg(long, env = "REGBOARD_METRICS_TOKEN_FILE", value_name = "FILE")]
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 impl ServeArgs {
@@ -148,6 +157,18 @@ impl ServeArgs {
             },
             throttle: crate::auth::ThrottleLimits::default(),
         }
+    }
+
+    /// Where metrics are served, with the token file read.
+    pub fn metrics_options(&self) -> crate::Result<crate::metrics::MetricsOptions> {
+        let token = match &self.metrics_token_file {
+            Some(path) => Some(crate::metrics::MetricsToken::from_file(path)?),
+            None => None,
+        };
+        Ok(crate::metrics::MetricsOptions {
+            listen: self.metrics_listen,
+            token,
+        })
     }
 
     /// The proxies whose `X-Forwarded-For` is believed.

@@ -31,6 +31,7 @@ pub mod error;
 pub mod http;
 pub mod keyfile;
 pub mod membership;
+pub mod metrics;
 pub mod projects;
 pub mod reconcile;
 pub mod registries;

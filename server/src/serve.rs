@@ -35,7 +35,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         access: args.access_options(),
         first_check_wait: FIRST_CHECK_WAIT,
         trusted_proxies: args.trusted_proxies(),
+        metrics: args.metrics_options()?,
     };
+    let token = options.metrics.token.is_some();
     if !args.trusted_proxy.is_empty() {
         let proxies: Vec<String> = args.trusted_proxy.iter().map(ToString::to_string).collect();
         tracing::info!(proxies = %proxies.join(", "), "X-Forwarded-For is believed from these proxies");
@@ -44,9 +46,11 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         state,
         listener,
         addr,
+        metrics_addr,
         ..
     } = crate::startup::start(&connection, options).await?;
     tracing::info!("regboard listening on http://{addr}");
+    log_metrics(metrics_addr, token, addr);
     log_setup_link(&state, addr).await?;
     let db = state.db.clone();
     let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -63,6 +67,19 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
     tracing::info!("regboard stopped");
     Ok(())
+}
+
+/// Says where metrics are served, if anywhere.
+fn log_metrics(listener: Option<SocketAddr>, token: bool, addr: SocketAddr) {
+    if let Some(metrics) = listener {
+        tracing::info!("metrics at http://{metrics}/metrics (no credential asked)");
+    }
+    if token {
+        tracing::info!("metrics at http://{addr}/metrics for the bearer of the metrics token");
+    }
+    if listener.is_none() && !token {
+        tracing::info!("metrics are not served (--metrics-listen or --metrics-token-file)");
+    }
 }
 
 /// While no user exists, logs the one-time link that creates the first admin.
@@ -87,12 +104,20 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener> {
 /// Leptos options for a server on `addr`. The site root comes from
 /// `LEPTOS_SITE_ROOT`, else `target/site` under the working directory, else
 /// the `site` folder beside the binary's own `target/<profile>` directory.
+///
+/// The site's file names carry content hashes, listed by cargo-leptos in
+/// `hash.txt` beside the binary: when that file is there the pages name the
+/// hashed files, whatever compiled the binary (`cargo bench` and `cargo
+/// build --release` too, which lack cargo-leptos' build environment).
 pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let site_root = var("LEPTOS_SITE_ROOT")
         .map(PathBuf::from)
         .unwrap_or_else(default_site_root);
+    let hash_file = hash_file();
     LeptosOptions::builder()
+        .hash_files(hash_file.is_some())
+        .hash_file(hash_file.map_or("hash.txt".into(), |f| f.to_string_lossy().into_owned()))
         .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "regboard".into()))
         .site_root(site_root.to_string_lossy().into_owned())
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
@@ -103,6 +128,14 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
                 .unwrap_or(3001),
         )
         .build()
+}
+
+/// The hash file cargo-leptos wrote beside this binary, if there is one
+/// (absolute: Leptos joins it to the binary's directory, which keeps it).
+fn hash_file() -> Option<PathBuf> {
+    let name = std::env::var("LEPTOS_HASH_FILE_NAME").unwrap_or_else(|_| "hash.txt".into());
+    let file = std::env::current_exe().ok()?.parent()?.join(name);
+    file.is_file().then_some(file)
 }
 
 fn default_site_root() -> PathBuf {

@@ -11,6 +11,7 @@
 //!   ├─ Reconciler::start (fan-out)
 //!   ├─ KubeRegistries, KubeProjects, KubeWorkloads (the services over cluster + db)
 //!   ├─ Access::open (sessions, throttle)       ─► expired-session sweeper
+//!   ├─ Metrics::new (each part's instruments)  ─► the metrics listener, when asked for (serving)
 //!   └─ AppState (each part once) + the listener ─► Running
 //! ```
 
@@ -24,8 +25,8 @@ use crate::access::{Access, AccessOptions};
 use crate::audit::AuditLog;
 use crate::cluster::{proof, Connection, KubeCluster};
 use crate::error::{Error, Result};
-use crate::membership::Membership;
 use crate::attach::Attachments;
+use crate::membership::Membership;
 use crate::projects::KubeProjects;
 use crate::reconcile::{ReconcileOptions, Reconciler};
 use crate::registries::KubeRegistries;
@@ -54,6 +55,8 @@ pub struct StartOptions {
     pub first_check_wait: Duration,
     /// The proxies whose `X-Forwarded-For` is believed (none: it is ignored).
     pub trusted_proxies: crate::http::TrustedProxies,
+    /// Where `/metrics` is served (default: nowhere).
+    pub metrics: crate::metrics::MetricsOptions,
 }
 
 /// A started regboard, not yet serving.
@@ -66,6 +69,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The reconciler (for tests and benchmarks that wait on it).
     pub reconciler: Reconciler,
+    /// Where the metrics listener listens (already serving), if asked for.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// Runs the one-time upgrade steps once the namespace list is in (waiting
@@ -114,20 +119,20 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
     if !run_upgrade(&upgrade, options.first_check_wait).await {
         tokio::spawn(async move { while !run_upgrade(&upgrade, UPGRADE_RETRY).await {} });
     }
+    let attachments = Attachments::load(db.clone()).await?;
     let reconciler = Reconciler::start(
         client.clone(),
         cluster.inventory.clone(),
-        key.clone(),
+        (key.clone(), attachments),
         options.reconcile.clone(),
         Some(audit.clone()),
-    let attachments = Attachments::load(db.clone()).await?;
     );
     let registries = KubeRegistries::new(
         client.clone(),
         system_namespace.clone(),
         reconciler.clone(),
         cluster.inventory.clone(),
-        (key.clone(), attachments),
+        key.clone(),
         db.clone(),
         audit.clone(),
     );
@@ -149,6 +154,14 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
     )
     .await?;
     tokio::spawn(access.clone().delete_expired_sessions(SESSION_SWEEP));
+    let sources = crate::metrics::Sources {
+        reconciler: &reconciler,
+        access: &access,
+        audit: &audit,
+        db: &db,
+    };
+    let metrics = crate::metrics::Metrics::new(sources, options.metrics.token.clone());
+    let metrics_addr = serve_metrics(options.metrics.listen, &metrics).await?;
     let state = AppState {
         leptos_options: crate::serve::leptos_options(addr),
         db,
@@ -159,11 +172,31 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         projects,
         workloads,
         trusted_proxies: options.trusted_proxies,
+        metrics,
     };
     Ok(Running {
         state,
         listener,
         addr,
         reconciler,
+        metrics_addr,
     })
+}
+
+/// Binds the metrics listener on `listen` when given and serves it;
+/// returns its address.
+async fn serve_metrics(
+    listen: Option<SocketAddr>,
+    metrics: &crate::metrics::Metrics,
+) -> Result<Option<SocketAddr>> {
+    let Some(listen) = listen else {
+        return Ok(None);
+    };
+    let listener = crate::serve::bind(listen).await?;
+    let addr = listener.local_addr().map_err(|e| Error::Io {
+        context: "cannot read the metrics listening address".into(),
+        source: e,
+    })?;
+    crate::metrics::endpoint::spawn(listener, metrics.clone());
+    Ok(Some(addr))
 }

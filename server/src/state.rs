@@ -38,6 +38,8 @@ pub struct AppState {
     pub workloads: KubeWorkloads,
     /// The proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// The Prometheus metrics.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl AppState {

@@ -34,6 +34,7 @@ use crate::auth::{
 };
 use crate::cluster::Inventory;
 use crate::error::internal;
+use crate::metrics::{SignInMetrics, SignInOutcome};
 use tower_sessions_sqlx_store::SqliteStore;
 
 pub use sessions::AUTH_KEY;
@@ -50,6 +51,7 @@ pub struct Access {
     policy: SessionPolicy,
     clock: Clock,
     sessions: SqliteStore,
+    metrics: SignInMetrics,
 }
 
 /// Session limits and login throttling, from the command line.
@@ -86,6 +88,7 @@ impl Access {
             policy: options.session,
             clock: Clock::new(),
             sessions,
+            metrics: SignInMetrics::default(),
         })
     }
 
@@ -108,6 +111,11 @@ impl Access {
             return Ok(None);
         }
         Ok(Some(self.setup.issue(SETUP_TOKEN_TTL)))
+    }
+
+    /// The sign-in counts (registered by `crate::metrics`).
+    pub fn metrics(&self) -> &SignInMetrics {
+        &self.metrics
     }
 
     /// The password hasher.
@@ -246,7 +254,12 @@ impl AccessService for Access {
         name: &str,
         password: &Password,
     ) -> Result<CurrentUser, AppError> {
-        self.sign_in(caller, session, name, password).await
+        let result = self.sign_in(caller, session, name, password).await;
+        self.metrics.count(match &result {
+            Ok(_) => SignInOutcome::Success,
+            Err(e) => SignInOutcome::of_refusal(e),
+        });
+        result
     }
 
     async fn logout(&self, caller: &Caller, session: &RequestSession) -> Result<(), AppError> {

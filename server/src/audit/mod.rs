@@ -57,6 +57,7 @@ pub use verify::{BadRow, Problem, VerifyReport};
 pub struct AuditLog {
     db: SqlitePool,
     key: Arc<[u8; 32]>,
+    metrics: crate::metrics::AuditMetrics,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -73,6 +74,7 @@ impl AuditLog {
         Ok(Self {
             db,
             key: Arc::new(key),
+            metrics: Default::default(),
         })
     }
 
@@ -84,11 +86,22 @@ impl AuditLog {
 
     /// Appends `event` at the end of the chain in its own write transaction.
     pub async fn append(&self, event: NewEvent) -> Result<AppendedEvent> {
+        let started = std::time::Instant::now();
         let prepared = store::prepare(event);
-        let mut tx = crate::db::begin_write(&self.db).await?;
-        let appended = store::insert(&mut tx, &prepared).await?;
-        tx.commit().await?;
-        Ok(appended)
+        let appended = async {
+            let mut tx = crate::db::begin_write(&self.db).await?;
+            let appended = store::insert(&mut tx, &prepared).await?;
+            tx.commit().await?;
+            Ok(appended)
+        }
+        .await;
+        self.metrics.appended(appended.is_ok(), started.elapsed());
+        appended
+    }
+
+    /// The append counts (registered by `crate::metrics`).
+    pub fn metrics(&self) -> &crate::metrics::AuditMetrics {
+        &self.metrics
     }
 
     /// Appends `event` inside `tx`, which must have been begun with
@@ -99,7 +112,11 @@ impl AuditLog {
         tx: &mut Transaction<'static, Sqlite>,
         event: NewEvent,
     ) -> Result<AppendedEvent> {
-        store::insert(tx, &store::prepare(event)).await
+        // Counted when inserted (the commit is the caller's).
+        let started = std::time::Instant::now();
+        let appended = store::insert(tx, &store::prepare(event)).await;
+        self.metrics.appended(appended.is_ok(), started.elapsed());
+        appended
     }
 
     /// `hmac-sha256:<first 16 hex>` of `credential`: shows whether a

@@ -2,7 +2,8 @@
 //! table of the server functions (`regboard_app::api::policy`), the
 //! streaming endpoints (signed in), and the pages (signed in, or redirected
 //! to the login page). Fails closed: a server function without a policy is
-//! refused to everyone.
+//! refused to everyone. `/metrics` passes to its own check (a bearer token,
+//! not a session: a scraper has none).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -19,8 +20,8 @@ use crate::access::Access;
 
 /// Pages anyone may open.
 const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
-/// Endpoints open to anyone (probes).
-const PUBLIC_ENDPOINTS: [&str; 2] = ["/healthz", "/readyz"];
+/// Endpoints open to anyone (probes), or that check their own credential.
+const PUBLIC_ENDPOINTS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The middleware; see the module documentation.
 pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {

@@ -2,14 +2,18 @@
 //! static files, and the middleware around them.
 //!
 //! ```text
-//! request ─► request_id (fresh id, span, access log)
+//! request ─► metrics (count and time by method, route pattern, status)
+//!         ─► request_id (fresh id, span, access log)
 //!         ─► client_addr (the client: the peer, or X-Forwarded-For from a trusted proxy)
 //!         ─► security (CSRF refusal; CSP with nonce, nosniff, no-store… on the response)
 //!         ─► body_limit (413 past 64 KiB, before anything reads or writes)
 //!         ─► session layer (tower-sessions, SQLite store, cookie regboard_session)
 //!         ─► session::resolve (the signed-in user, idle/absolute expiry)
-//!         ─► guard (server fn policy; pages redirect to /login) ─► route
+//!         ─► guard (server fn policy; pages redirect to /login)
+//!         ─► compression (br/gzip by Accept-Encoding; not SSE; precompressed files as they are)
+//!         ─► route
 //!              /healthz, /readyz      health
+//!              /metrics               Prometheus metrics, with the bearer token only
 //!              /live/*                Server-Sent Events for pages that follow the cluster
 //!              /audit/export          the audit log as CSV or JSON Lines, streamed
 //!              /api/*                 server functions (with Services in context)
@@ -20,9 +24,11 @@
 mod audit;
 mod body_limit;
 mod client_addr;
+mod compression;
 mod guard;
 mod health;
 mod live;
+mod metrics;
 mod request_id;
 mod security;
 mod session;
@@ -71,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::endpoint))
         .route("/live/namespaces", get(live::namespaces))
         .route("/audit/export", get(audit::export))
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -80,6 +87,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(compression::layer())
         .layer(axum::middleware::from_fn_with_state(
             state.access.clone(),
             guard::guard,
@@ -96,5 +104,9 @@ pub fn router(state: AppState) -> Router {
             client_addr::middleware,
         ))
         .layer(axum::middleware::from_fn(request_id::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.http.clone(),
+            metrics::middleware,
+        ))
         .with_state(state)
 }

@@ -21,19 +21,22 @@ pub const HEADER: &str = "x-request-id";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
+/// The route pattern `req` matched (few values, unlike paths), or
+/// "fallback" for static files and unknown paths.
+pub fn route_of(req: &Request) -> &str {
+    req.extensions()
+        .get::<MatchedPath>()
+        .map_or("fallback", MatchedPath::as_str)
+}
+
 /// The middleware; see the module documentation.
 pub async fn middleware(mut req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let header = HeaderValue::from_str(&id).expect("a uuid is a valid header value");
     req.headers_mut().insert(HEADER, header.clone());
     req.extensions_mut().insert(RequestId(id.clone()));
-    // The path only: a query string may carry a token. The route is the
-    // matched pattern (few values, unlike paths), or "fallback" for static
-    // files and unknown paths.
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("fallback", MatchedPath::as_str);
+    // The path only: a query string may carry a token.
+    let route = route_of(&req);
     let span = tracing::info_span!(
         "request",
         request_id = %id,

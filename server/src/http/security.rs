@@ -9,8 +9,10 @@
 //!
 //! Headers: a Content-Security-Policy with a fresh nonce per request (the
 //! same nonce Leptos puts on its inline scripts, see [`CspNonce`]),
-//! `frame-ancestors 'none'`, nosniff, a Referrer-Policy, and
-//! `Cache-Control: no-store` on everything but the static assets.
+//! `frame-ancestors 'none'`, nosniff, a Referrer-Policy, and the
+//! `Cache-Control` of [`cache_control`]: `no-store` on everything but the
+//! static assets, which are cached for a year when their name carries their
+//! content's hash (cargo-leptos `hash-files`) and revalidated otherwise.
 
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, Method};
@@ -35,13 +37,14 @@ pub async fn middleware(mut req: Request, next: Next) -> Response {
             &path,
             AppError::NotAllowed("This request came from another site and was refused.".into()),
         );
-        add_headers(response.headers_mut(), &path, &new_nonce());
+        add_headers(response.headers_mut(), &path, &new_nonce(), false);
         return response;
     }
     let nonce = new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(req).await;
-    add_headers(response.headers_mut(), &path, &nonce);
+    let ok = response.status().is_success();
+    add_headers(response.headers_mut(), &path, &nonce, ok);
     response
 }
 
@@ -87,7 +90,7 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-fn add_headers(headers: &mut HeaderMap, path: &str, nonce: &str) {
+fn add_headers(headers: &mut HeaderMap, path: &str, nonce: &str, ok: bool) {
     let mut set = |name: &'static str, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
@@ -98,9 +101,36 @@ fn add_headers(headers: &mut HeaderMap, path: &str, nonce: &str) {
     set("x-frame-options", "DENY");
     set("referrer-policy", "no-referrer");
     set("cross-origin-opener-policy", "same-origin");
-    if !is_static_asset(path) {
-        set("cache-control", "no-store");
+    set("cache-control", cache_control(path, ok));
+}
+
+/// The `Cache-Control` of the response to `path` (`ok`: a 2xx): pages,
+/// server functions, errors and everything dynamic are never stored; a
+/// content-hashed file never changes under its name, so it is immutable;
+/// any other static file (`/favicon.svg`, an unhashed development build)
+/// is revalidated.
+pub fn cache_control(path: &str, ok: bool) -> &'static str {
+    if !ok || !is_static_asset(path) {
+        "no-store"
+    } else if path.starts_with("/pkg/") && has_content_hash(path) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
     }
+}
+
+/// Whether the file name in `path` is `stem.HASH.ext` with the 22-character
+/// base64url MD5 that cargo-leptos puts there (`regboard.Xy…Q.wasm`).
+fn has_content_hash(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts.get(parts.len() - 2).is_some_and(|hash| {
+            hash.len() == 22
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
 }
 
 /// Whether `path` is one of the site's static files (the wasm bundle, CSS,
@@ -148,6 +178,33 @@ mod tests {
             &headers(&[("sec-fetch-site", "cross-site")])
         )
         .is_some());
+    }
+
+    #[test]
+    fn only_content_hashed_assets_are_immutable() {
+        let immutable = "public, max-age=31536000, immutable";
+        assert_eq!(
+            cache_control("/pkg/regboard.uPyMtWDJGBAU8LW1-W_wBQ.wasm", true),
+            immutable
+        );
+        assert_eq!(
+            cache_control("/pkg/regboard.uPyMtWDJGBAU8LW1-W_wBQ.js", true),
+            immutable
+        );
+        assert_eq!(cache_control("/pkg/regboard.wasm", true), "no-cache");
+        assert_eq!(cache_control("/pkg/regboard.short.css", true), "no-cache");
+        assert_eq!(cache_control("/favicon.svg", true), "no-cache");
+        assert_eq!(
+            cache_control("/pkg/regboard.uPyMtWDJGBAU8LW1-W_wBQ.wasm", false),
+            "no-store",
+            "a 404 is not cached"
+        );
+        assert_eq!(cache_control("/registries", true), "no-store");
+        assert_eq!(cache_control("/api/list_registries", true), "no-store");
+        assert_eq!(
+            cache_control("/x/regboard.uPyMtWDJGBAU8LW1-W_wBQ.js", true),
+            "no-store"
+        );
     }
 
     #[test]

@@ -41,7 +41,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
-use regboard_app::model::registries::SyncState;
+use regboard_app::model::registries::{SyncState, SyncSummary};
 use tokio::sync::{watch, Notify};
 
 pub use apply::Outcome;
@@ -262,7 +262,9 @@ impl Reconciler {
         let mut memory = PassMemory::default();
         loop {
             passes.send_modify(|n| *n += 1);
+            let started = Instant::now();
             let planning = self.pass(&client, &inventory, &options, &mut memory).await;
+            self.metrics.pass_finished(started.elapsed());
             passes.send_modify(|n| *n += 1);
             let gap = (planning * GAP_FACTOR).clamp(MIN_GAP, MAX_GAP);
             let ended = tokio::time::Instant::now();
@@ -360,6 +362,7 @@ impl Reconciler {
                 per_ns.insert(outcome.namespace.clone(), outcome.state.clone());
             }
         }
+        self.metrics.operations(&outcomes);
         *self.status.write().expect("status lock") = plan.status;
         tracing::debug!(
             operations,
@@ -371,11 +374,11 @@ impl Reconciler {
         if let Some(audit) = &self.audit {
             audit::record_pass(audit, &outcomes, &mut memory.failures).await;
         }
-        planned
-    }
-}
         let limits = (options.concurrency, options.call_timeout);
         let managed = self.managed.state();
         self.attacher
             .pass(client, inventory, &managed, limits, self.audit.as_ref())
             .await;
+        planned
+    }
+}

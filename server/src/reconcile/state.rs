@@ -2,7 +2,7 @@
 //! converted to the wire type only where the registry service hands the
 //! status to the browser.
 
-use regboard_app::model::registries::SyncState;
+use regboard_app::model::registries::{SyncState, SyncSummary};
 
 /// How one namespace stands for a project registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +45,20 @@ impl From<&CopyState> for SyncState {
     }
 }
 
+/// The per-state counts of `states` (for metrics).
+pub fn summarize<'a>(states: impl Iterator<Item = &'a CopyState>) -> SyncSummary {
+    let mut summary = SyncSummary::default();
+    for state in states {
+        *match state {
+            CopyState::Synced => &mut summary.synced,
+            CopyState::Pending => &mut summary.pending,
+            CopyState::Conflict { .. } => &mut summary.conflict,
+            CopyState::Error { .. } => &mut summary.error,
+        } += 1;
+    }
+    summary
+}
+
 /// What one operation did, for the log and the audit row of the pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -61,4 +75,18 @@ pub enum Action {
     /// The object changed since the snapshot; the next pass sees it. Not
     /// audited: nothing happened yet.
     Retry,
+}
+
+impl Action {
+    /// The outcome label of the operation count (`crate::metrics`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Updated => "updated",
+            Action::Deleted => "deleted",
+            Action::Conflict => "conflict",
+            Action::Failed => "failed",
+            Action::Retry => "retry",
+        }
+    }
 }

@@ -168,7 +168,8 @@ impl KubeRegistries {
         secret: &str,
         namespaces: &[String],
     ) -> Result<Vec<SecretReference>, AppError> {
-        crate::workloads::references::references(&self.client, secret, namespaces).await
+        crate::workloads::references::references(&self.client, &self.inventory, secret, namespaces)
+            .await
     }
 }
 

@@ -50,7 +50,11 @@ impl KubeWorkloads {
     /// `inventory` knows each namespace's project and every Secret's name.
     pub fn new(client: kube::Client, inventory: Inventory, key: OwnershipKey) -> Self {
         KubeWorkloads {
-            reader: Reader { client, key },
+            reader: Reader {
+                client,
+                key,
+                inventory: inventory.clone(),
+            },
             inventory,
             prober: Prober::default(),
         }

@@ -1,12 +1,13 @@
 //! The kube adapter: one namespace at a time (`Api::namespaced(..).list`),
 //! never a whole-cluster list, at most [`CONCURRENCY`] namespaces at once,
-//! each namespace's lists side by side. Every API error becomes a sentence
-//! through `cluster::errors`.
+//! each namespace's lists side by side. ServiceAccounts come from the
+//! inventory's reflector (already in memory), not from a request. Every API
+//! error becomes a sentence through `cluster::errors`.
 
 use std::future::Future;
 
 use futures::{stream, StreamExt};
-use k8s_openapi::api::core::v1::{Event, Pod, Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::{Event, Pod, Secret};
 use kube::api::{Api, ListParams};
 use regboard_app::domain::workloads::diagnosis::EventFacts;
 use regboard_app::domain::workloads::NamespaceFacts;
@@ -16,6 +17,7 @@ use regboard_app::AppError;
 use super::facts::{account_facts, event_facts, pod_facts, secret_facts};
 use crate::cluster::errors::app_error;
 use crate::cluster::proof::OwnershipKey;
+use crate::cluster::Inventory;
 
 /// How many namespaces are read at once.
 pub const CONCURRENCY: usize = 8;
@@ -36,6 +38,7 @@ pub(super) enum Need {
 pub(super) struct Reader {
     pub(super) client: kube::Client,
     pub(super) key: OwnershipKey,
+    pub(super) inventory: Inventory,
 }
 
 /// The list of `K` in `namespace`, or the sentence for its failure.
@@ -70,20 +73,24 @@ impl Reader {
             }
         };
         let secrets = list::<Secret>(client, namespace, "Secrets");
-        let accounts = async {
-            match need {
-                Need::Workloads => Ok(Vec::new()),
-                _ => list::<ServiceAccount>(client, namespace, "ServiceAccounts").await,
-            }
+        let (pods, secrets) = futures::try_join!(pods, secrets)?;
+        let accounts = match need {
+            Need::Workloads => Vec::new(),
+            _ => self
+                .inventory
+                .service_accounts()
+                .iter()
+                .filter(|a| a.metadata.namespace.as_deref() == Some(namespace))
+                .map(|a| account_facts(a))
+                .collect(),
         };
-        let (pods, secrets, accounts) = futures::try_join!(pods, secrets, accounts)?;
         Ok(NamespaceFacts {
             namespace: namespace.to_owned(),
             project,
             pods: pods.iter().map(pod_facts).collect(),
             // Each Secret's data is dropped here; only type and servers stay.
             secrets: secrets.iter().map(|s| secret_facts(s, &self.key)).collect(),
-            accounts: accounts.iter().map(account_facts).collect(),
+            accounts,
         })
     }
 

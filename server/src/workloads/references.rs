@@ -1,20 +1,23 @@
 //! "Used by" of a registry: the pods and ServiceAccounts that name its
-//! Secret in `imagePullSecrets`, read in each namespace the registry covers
-//! (`Api::namespaced`, [`super::CONCURRENCY`] namespaces at once), never
-//! across the whole cluster.
+//! Secret in `imagePullSecrets` in each namespace the registry covers: pods
+//! read per namespace (`Api::namespaced`, [`super::CONCURRENCY`] namespaces
+//! at once, never across the whole cluster), ServiceAccounts from the
+//! inventory's reflector.
 
-use k8s_openapi::api::core::v1::{LocalObjectReference, Pod, ServiceAccount};
+use k8s_openapi::api::core::v1::{LocalObjectReference, Pod};
 use kube::api::{Api, ListParams};
 use regboard_app::model::registries::SecretReference;
 use regboard_app::AppError;
 
 use super::read::bounded;
 use crate::cluster::errors::app_error;
+use crate::cluster::Inventory;
 
 /// The pods and ServiceAccounts of `namespaces` naming Secret `secret`,
 /// sorted by namespace, kind and name.
 pub async fn references(
     client: &kube::Client,
+    inventory: &Inventory,
     secret: &str,
     namespaces: &[String],
 ) -> Result<Vec<SecretReference>, AppError> {
@@ -27,6 +30,24 @@ pub async fn references(
     for result in results {
         refs.extend(result?);
     }
+    refs.extend(
+        inventory
+            .service_accounts()
+            .iter()
+            .filter(|a| {
+                a.metadata
+                    .namespace
+                    .as_ref()
+                    .is_some_and(|ns| namespaces.contains(ns))
+            })
+            .filter(|a| names(a.image_pull_secrets.as_ref(), secret))
+            .map(|a| SecretReference {
+                kind: "ServiceAccount".into(),
+                namespace: a.metadata.namespace.clone().unwrap_or_default(),
+                name: a.metadata.name.clone().unwrap_or_default(),
+                problem: None,
+            }),
+    );
     refs.sort_by(|a, b| (&a.namespace, &a.kind, &a.name).cmp(&(&b.namespace, &b.kind, &b.name)));
     Ok(refs)
 }
@@ -40,28 +61,11 @@ async fn in_namespace(
     secret: &str,
     namespace: &str,
 ) -> Result<Vec<SecretReference>, AppError> {
-    let (pod_api, account_api, params) = (
-        Api::<Pod>::namespaced(client.clone(), namespace),
-        Api::<ServiceAccount>::namespaced(client.clone(), namespace),
-        ListParams::default(),
-    );
-    let (pods, accounts) = futures::join!(pod_api.list(&params), account_api.list(&params));
-    let pods =
-        pods.map_err(|e| app_error(&e, &format!("the pods of namespace {namespace}"), &[]))?;
-    let accounts = accounts.map_err(|e| {
-        app_error(
-            &e,
-            &format!("the ServiceAccounts of namespace {namespace}"),
-            &[],
-        )
-    })?;
-    let reference = |kind: &str, name: Option<&String>, problem| SecretReference {
-        kind: kind.into(),
-        namespace: namespace.to_owned(),
-        name: name.cloned().unwrap_or_default(),
-        problem,
-    };
-    let pods = pods
+    let pods = Api::<Pod>::namespaced(client.clone(), namespace)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| app_error(&e, &format!("the pods of namespace {namespace}"), &[]))?;
+    Ok(pods
         .items
         .iter()
         .filter(|p| {
@@ -70,13 +74,13 @@ async fn in_namespace(
                 secret,
             )
         })
-        .map(|p| reference("Pod", p.metadata.name.as_ref(), waiting_reason(p)));
-    let accounts = accounts
-        .items
-        .iter()
-        .filter(|a| names(a.image_pull_secrets.as_ref(), secret))
-        .map(|a| reference("ServiceAccount", a.metadata.name.as_ref(), None));
-    Ok(pods.chain(accounts).collect())
+        .map(|p| SecretReference {
+            kind: "Pod".into(),
+            namespace: namespace.to_owned(),
+            name: p.metadata.name.clone().unwrap_or_default(),
+            problem: waiting_reason(p),
+        })
+        .collect())
 }
 
 /// A container's waiting reason such as `ImagePullBackOff`, init containers first.

@@ -19,6 +19,8 @@ use tempfile::TempDir;
 pub struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
+    /// The state it serves (a test may serve it again, changed).
+    pub state: regboard_server::AppState,
     /// Its database pool (shared with the server).
     pub db: SqlitePool,
     /// An HTTP client for the dashboard, signed in as the admin [`ADMIN`].
@@ -37,6 +39,8 @@ pub struct TestApp {
     pub reconciler: regboard_server::reconcile::Reconciler,
     /// The database file.
     pub db_path: std::path::PathBuf,
+    /// Where the metrics listener listens, when the test asked for one.
+    pub metrics_addr: Option<SocketAddr>,
     _dir: TempDir,
 }
 
@@ -138,6 +142,7 @@ async fn spawn_on(
         access: AccessOptions::default(),
         first_check_wait: Duration::from_secs(5),
         trusted_proxies: Default::default(),
+        metrics: Default::default(),
     };
     configure(&mut options);
     let running = startup::start(&connection, options).await.unwrap();
@@ -150,6 +155,7 @@ async fn spawn_on(
     });
     let mut app = TestApp {
         addr: running.addr,
+        state: running.state.clone(),
         db: running.state.db.clone(),
         client: reqwest::Client::new(),
         anonymous: reqwest::Client::new(),
@@ -159,6 +165,7 @@ async fn spawn_on(
         access: running.state.access.clone(),
         reconciler: running.reconciler.clone(),
         db_path,
+        metrics_addr: running.metrics_addr,
         _dir: dir,
     };
     app.create_user(ADMIN, true).await;

@@ -274,9 +274,12 @@ async fn used_by_lists_the_pods_and_accounts_of_covered_namespaces_read_one_by_o
         )
         .await
         .unwrap();
-    let d = detail(&app, &scope, "ghcr").await.unwrap();
-    assert!(d
-        .references
-        .iter()
-        .any(|r| r.kind == "ServiceAccount" && r.name == "default"));
+    // ServiceAccounts come from the inventory's watch: soon, not at once.
+    crate::registry_helpers::eventually("the ServiceAccount is listed", || async {
+        let d = detail(&app, &scope, "ghcr").await.unwrap();
+        d.references
+            .iter()
+            .any(|r| r.kind == "ServiceAccount" && r.name == "default")
+    })
+    .await;
 }
