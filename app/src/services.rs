@@ -16,8 +16,8 @@ use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScop
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
 use crate::model::projects::{MovePreview, ProjectSummary};
 use crate::model::registries::{
-    Attachment,
-    RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope, UnprovenSecret,
+    Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
+    UnprovenSecret,
 };
 use crate::model::workloads::{CoverageReport, Diagnosis, WorkloadList, WorkloadQuery};
 use crate::AppError;

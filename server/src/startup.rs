@@ -22,10 +22,10 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 use crate::access::{Access, AccessOptions};
+use crate::attach::Attachments;
 use crate::audit::AuditLog;
 use crate::cluster::{proof, Connection, KubeCluster};
 use crate::error::{Error, Result};
-use crate::attach::Attachments;
 use crate::membership::Membership;
 use crate::projects::KubeProjects;
 use crate::reconcile::{ReconcileOptions, Reconciler};

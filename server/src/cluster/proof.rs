@@ -170,7 +170,10 @@ impl OwnershipKey {
 
     /// Whether `proof` is [`OwnershipKey::sign_parts`] of `parts` (constant time).
     pub fn verify_parts(&self, parts: &[&str], proof: &str) -> bool {
-        let Some(tag) = proof.strip_prefix(VERSION).and_then(|t| hex::decode(t).ok()) else {
+        let Some(tag) = proof
+            .strip_prefix(VERSION)
+            .and_then(|t| hex::decode(t).ok())
+        else {
             return false;
         };
         self.mac_of(&encode(parts)).verify_slice(&tag).is_ok()

@@ -209,7 +209,9 @@ impl Reconciler {
     /// Each project registry's copies by state, as the last pass left them.
     pub fn copy_summaries(&self) -> Vec<(RegistryKey, SyncSummary)> {
         let status = self.status.read().expect("status lock");
-        let summaries = status.iter().map(|(k, v)| (k.clone(), state::summarize(v.values())));
+        let summaries = status
+            .iter()
+            .map(|(k, v)| (k.clone(), state::summarize(v.values())));
         summaries.collect()
     }
 

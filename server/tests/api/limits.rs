@@ -120,7 +120,9 @@ fn largest_legitimate_form() -> RegistryInput {
         email: Some(format!("{}@example.com", "e".repeat(242))),
         description: "😀".repeat(500),
         attachment: Attachment::Named {
-            accounts: (0..20).map(|i| format!("{i:02}{}", "a".repeat(251))).collect(),
+            accounts: (0..20)
+                .map(|i| format!("{i:02}{}", "a".repeat(251)))
+                .collect(),
         },
     }
 }
