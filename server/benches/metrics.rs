@@ -15,6 +15,7 @@
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{RegistryInput, Scope};
 
@@ -76,6 +77,7 @@ async fn create_registries(app: &helpers::TestApp, count: usize) -> usize {
                 password: Password::new("bench password"),
                 email: None,
                 description: String::new(),
+                attachment: Attachment::None,
             };
             #[derive(serde::Serialize)]
             struct Args {

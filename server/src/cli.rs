@@ -18,7 +18,7 @@ pub fn main() -> ExitCode {
     let command = match cli.command {
         Some(command) => command,
         None => match ServeArgs::from_env() {
-            Ok(args) => Command::Serve(args),
+            Ok(args) => Command::Serve(Box::new(args)),
             Err(e) => return usage_error(e),
         },
     };
@@ -39,7 +39,7 @@ pub fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async move {
         match command {
-            Command::Serve(args) => crate::serve::run(args).await,
+            Command::Serve(args) => crate::serve::run(*args).await,
             Command::Sandbox(args) => crate::sandbox_cmd::run(args).await,
             Command::Audit(args) => crate::audit_cmd::run(args).await,
             Command::Admin(args) => crate::admin_cmd::run(args).await,

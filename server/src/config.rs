@@ -18,8 +18,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the dashboard.
-    Serve(ServeArgs),
+    /// Run the dashboard (boxed: its flags outweigh the other commands').
+    Serve(Box<ServeArgs>),
     /// Run the sandbox cluster on its own, for kubectl and other tools.
     Sandbox(SandboxArgs),
     /// Check or export the audit log.
