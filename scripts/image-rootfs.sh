@@ -3,7 +3,10 @@
 # the runtime stage of the Containerfile (`COPY --from=build /rootfs/ /`):
 #
 #   /app/regboard              the release binary, stripped
-#   /app/site/                 the site (wasm, js, css, public files)
+#   /app/hash.txt              cargo-leptos' list of the site's content hashes
+#                              (beside the binary, where the server reads it)
+#   /app/site/                 the site (wasm, js, css, public files; each
+#                              with its precompressed .br and .gz)
 #   /lib…, /usr/lib…, /lib64…  exactly the shared libraries `ldd` names,
 #                              and the dynamic loader, at the same paths
 #   /etc/passwd, /etc/group    user and group regboard, 65532, home /data
@@ -28,11 +31,15 @@ root="$3/rootfs"
 UID_GID=65532
 
 [ -x "$binary" ] || { echo "image-rootfs: $binary is not an executable" >&2; exit 1; }
-[ -f "$site/pkg/regboard.wasm" ] || { echo "image-rootfs: $site has no pkg/regboard.wasm (build the release site first)" >&2; exit 1; }
+hashes="$(dirname "$binary")/hash.txt"
+[ -f "$hashes" ] || { echo "image-rootfs: no $hashes beside the binary (build the release site first: cargo leptos build --release --precompress)" >&2; exit 1; }
+wasm="regboard.$(awk -F': *' '$1 == "wasm" { print $2 }' "$hashes").wasm"
+[ -f "$site/pkg/$wasm" ] || { echo "image-rootfs: $site has no pkg/$wasm, which $hashes names (build the release site first)" >&2; exit 1; }
 
 rm -rf "$root" "$3/data"
 mkdir -p "$root/app" "$root/etc" "$root/tmp" "$3/data"
 cp "$binary" "$root/app/regboard"
+cp "$hashes" "$root/app/hash.txt"
 # Symbols are half the binary and nothing at run time reads them (a panic's
 # backtrace then shows addresses instead of function names).
 if command -v strip >/dev/null 2>&1; then strip "$root/app/regboard"; fi

@@ -112,9 +112,12 @@ curl -fsS --max-time 10 "$url/login" | grep -q "Sign in to regboard" \
   || fail "/login is not the sign-in page"
 ok "/login is the sign-in page"
 
-code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url/pkg/regboard.wasm")"
-[ "$code" = 200 ] || fail "the site is not served: /pkg/regboard.wasm answered $code"
-ok "the site beside the binary is served (/pkg/regboard.wasm)"
+# The wasm the sign-in page names (content-hashed, from /app/hash.txt) is there.
+wasm="$(curl -fsS --max-time 10 "$url/login" | grep -o '/pkg/regboard[^"]*\.wasm' | head -1)"
+[ -n "$wasm" ] || fail "/login names no /pkg/regboard…wasm"
+code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$url$wasm")"
+[ "$code" = 200 ] || fail "the site is not served: $wasm answered $code"
+ok "the site beside the binary is served ($wasm, which /login names)"
 
 token="$(podman logs "$NAME" 2>&1 | grep -o 'setup?token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2)"
 [ -n "$token" ] || { podman logs "$NAME" >&2; fail "the log has no setup link"; }

@@ -40,6 +40,7 @@ use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::SyncState;
 use regboard_sandbox::{Faults, RequestMatch, Sandbox, SandboxOptions, Seed};
+use regboard_server::attach::Attachments;
 use regboard_server::cluster::ownership;
 use regboard_server::cluster::proof::OwnershipKey;
 use regboard_server::cluster::Inventory;
@@ -245,7 +246,8 @@ async fn regboard_fan_out(
     let db = regboard_server::db::open(&dir.path().join("bench.db"))
         .await
         .unwrap();
-    let membership = Membership::load(db).await.unwrap();
+    let membership = Membership::load(db.clone()).await.unwrap();
+    let attachments = Attachments::load(db).await.unwrap();
     for i in 0..count {
         let ns = format!("bench-{i:04}");
         membership.join(&ns, "bench", "bench").await.unwrap();
@@ -255,7 +257,7 @@ async fn regboard_fan_out(
     let reconciler = Reconciler::start(
         client.clone(),
         inventory.clone(),
-        key.clone(),
+        (key.clone(), attachments),
         options,
         None,
     );

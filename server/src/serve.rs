@@ -117,7 +117,7 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
     let hash_file = hash_file();
     LeptosOptions::builder()
         .hash_files(hash_file.is_some())
-        .hash_file(hash_file.map_or("hash.txt".into(), |f| f.to_string_lossy().into_owned()))
+        .hash_file(hash_file.map_or("hash.txt".into(), |f| f.to_string_lossy().as_ref().into()))
         .output_name(var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|| "regboard".into()))
         .site_root(site_root.to_string_lossy().into_owned())
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))

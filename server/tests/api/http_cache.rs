@@ -18,7 +18,7 @@ const JS_HASH: &str = "uPyMtWDJGBAU8LW1-W_wBQ";
 const WASM_HASH: &str = "Qk3y_tR9Lq0aZc7VbN1xYw";
 const CSS_HASH: &str = "a1B2c3D4e5F6g7H8i9J0kL";
 
-fn header<'a>(response: &'a Response, name: reqwest::header::HeaderName) -> Option<&'a str> {
+fn header(response: &Response, name: reqwest::header::HeaderName) -> Option<&str> {
     response.headers().get(name).map(|v| v.to_str().unwrap())
 }
 

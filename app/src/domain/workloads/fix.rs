@@ -15,6 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{NamespaceFacts, PodFacts, RegistryRef, SecretFacts};
+use crate::domain::attachment::Attachment;
 use crate::domain::hosts::normalize_host;
 use crate::domain::image_ref::ImageRef;
 
@@ -179,5 +180,56 @@ fn use_existing(
             "add Secret {} to imagePullSecrets of {place}",
             secret.name
         )),
+    }
+}
+
+/// The attachment setting `current` widened to ServiceAccount `account`
+/// (what the "attach" fix sets): `none` becomes `default` or that account,
+/// `default` becomes the two named, a named list gains it, `all` stays.
+pub fn attachment_adding(current: &Attachment, account: &str) -> Attachment {
+    let named = |accounts: Vec<String>| Attachment::Named { accounts };
+    match current {
+        Attachment::All => Attachment::All,
+        Attachment::None if account == "default" => Attachment::Default,
+        Attachment::None => named(vec![account.to_owned()]),
+        Attachment::Default if account == "default" => Attachment::Default,
+        Attachment::Default => named(vec!["default".to_owned(), account.to_owned()]),
+        Attachment::Named { accounts } if accounts.iter().any(|a| a == account) => current.clone(),
+        Attachment::Named { accounts } => {
+            let mut accounts = accounts.clone();
+            accounts.push(account.to_owned());
+            named(accounts)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attaching_widens_the_setting_and_never_narrows_it() {
+        let named = |a: &[&str]| Attachment::Named {
+            accounts: a.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(
+            attachment_adding(&Attachment::None, "default"),
+            Attachment::Default
+        );
+        assert_eq!(attachment_adding(&Attachment::None, "ci"), named(&["ci"]));
+        assert_eq!(
+            attachment_adding(&Attachment::Default, "default"),
+            Attachment::Default
+        );
+        assert_eq!(
+            attachment_adding(&Attachment::Default, "ci"),
+            named(&["default", "ci"])
+        );
+        assert_eq!(attachment_adding(&named(&["ci"]), "ci"), named(&["ci"]));
+        assert_eq!(
+            attachment_adding(&named(&["ci"]), "web"),
+            named(&["ci", "web"])
+        );
+        assert_eq!(attachment_adding(&Attachment::All, "web"), Attachment::All);
     }
 }

@@ -4,8 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::api::workloads::{Fix, FixAction, NamespaceProblem, PullState, Serving};
+use crate::api::registries::{get_registry, set_attachment};
+use crate::api::workloads::{Fix, FixAction, NamespaceProblem, PullState, RegistryRef, Serving};
+use crate::domain::workloads::fix::attachment_adding;
+use crate::ui::components::{failure, use_hydrated};
 use crate::ui::pages::REGISTRIES;
+use crate::AppError;
 
 /// A pull state as a coloured badge.
 #[component]
@@ -85,6 +89,9 @@ pub(super) fn FixView(fix: Fix) -> impl IntoView {
             let href = format!("{}/{}/edit", registry.scope.path(), registry.name);
             Some(view! { <a class="button secondary fix-action" href=href data-testid="fix-edit">"Edit registry"</a> }.into_any())
         }
+        (Some(FixAction::Attach { registry, account }), true) => Some(
+            view! { <AttachButton registry=registry.clone() account=account.clone()/> }.into_any(),
+        ),
         _ => None,
     };
     view! {
@@ -92,6 +99,42 @@ pub(super) fn FixView(fix: Fix) -> impl IntoView {
             <span class="fix-sentence">{capitalise(&fix.sentence)}"."</span>
             {action}
         </div>
+    }
+    .into_any()
+}
+
+/// Widens the registry's attachment setting to `account` (`set_attachment`,
+/// with the caller's rights): the reconciler then adds the Secret to that
+/// ServiceAccount in every namespace the registry covers.
+async fn attach(registry: RegistryRef, account: String) -> Result<(), AppError> {
+    let detail = get_registry(registry.scope.clone(), registry.name.clone()).await?;
+    let next = attachment_adding(&detail.attachment, &account);
+    set_attachment(registry.scope, registry.name, next).await
+}
+
+/// "Attach to ServiceAccount S", then what happens next.
+#[component]
+fn AttachButton(registry: RegistryRef, account: String) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let action = Action::new(|(r, a): &(RegistryRef, String)| attach(r.clone(), a.clone()));
+    let done = move || matches!(action.value().get(), Some(Ok(())));
+    let error = move || failure(action.value().get()).map(|e| e.to_string());
+    let label = format!("Attach to {account}");
+    let title = format!(
+        "Sets registry {} to attach to ServiceAccount {account} in every namespace it covers",
+        registry.name
+    );
+    let key = (registry, account);
+    view! {
+        <button type="button" class="secondary fix-action" data-testid="fix-attach" title=title
+            disabled=move || !hydrated.get() || action.pending().get() || done()
+            on:click=move |_| { action.dispatch(key.clone()); }>
+            {move || if action.pending().get() { "Attaching…".to_owned() } else { label.clone() }}
+        </button>
+        <span role="status" aria-live="polite" class="fix-outcome">
+            {move || done().then_some("Attached: pods created from now on pull with it; restart the existing ones.")}
+        </span>
+        {move || error().map(|m| view! { <span class="field-error" role="alert">{m}</span> })}
     }
     .into_any()
 }
