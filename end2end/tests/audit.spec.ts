@@ -42,9 +42,13 @@ test("a registry change is found by filters and shown in detail, without its pas
     new RegExp(`^/audit/export\\?(?=.*registry=${name})(?=.*outcome=conflict).*format=csv$`),
   );
 
+  // Success: the creation, and the reconciler attaching the new registry to
+  // the default ServiceAccount (the form's choice for a new registry).
   await audit.filter({ outcome: "success" });
-  await expect(audit.rows).toHaveCount(1);
-  await audit.openDetail(audit.rows.first());
+  await expect(audit.rowsWithAction("registry.create")).toHaveCount(1);
+  await expect(audit.rowsWithAction("registry.attach")).toHaveCount(1);
+  await expect(audit.rows).toHaveCount(2);
+  await audit.openDetail(audit.rowsWithAction("registry.create").first());
   await expect(audit.detailField("event-action")).toHaveText("registry.create");
   await expect(audit.detailField("event-details")).toContainText("ghcr.io");
   await expect(audit.detailField("event-details")).toContainText("hmac-sha256:");

@@ -92,9 +92,12 @@ fn download(
     chunks: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, Error>>,
 ) -> Response {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let body = Body::from_stream(futures::stream::unfold(chunks, |mut rx| async move {
+    // Fused: the compression layer polls its body once more after the end,
+    // and an unfused `unfold` panics then (the download is cut short).
+    let stream = futures::stream::unfold(chunks, |mut rx| async move {
         rx.recv().await.map(|chunk| (chunk, rx))
-    }));
+    });
+    let body = Body::from_stream(futures::StreamExt::fuse(stream));
     (
         [
             (header::CONTENT_TYPE, format.content_type().to_owned()),

@@ -111,6 +111,32 @@ async fn pages_and_server_fn_answers_are_compressed_by_accept_encoding_and_never
     );
 }
 
+/// The audit export is a stream: compressed, it must still end cleanly
+/// (an encoder polls its body once more after the end; a stream that
+/// panics then cuts the download, which the browser reports as cancelled).
+#[tokio::test]
+async fn the_audit_export_is_compressed_and_complete() {
+    let app = spawn_app().await;
+    let plain = get(&app, "/audit/export?format=jsonl", None).await;
+    assert_eq!(plain.status(), 200);
+    let plain = plain.text().await.unwrap();
+    assert!(plain.lines().count() > 0, "the sign-in at least: {plain}");
+    type Decode = fn(&[u8]) -> Vec<u8>;
+    let codings: [(&str, Decode); 2] = [("br", brotli_decode), ("gzip", gzip_decode)];
+    for (coding, decode) in codings {
+        let response = get(&app, "/audit/export?format=jsonl", Some(coding)).await;
+        assert_eq!(response.status(), 200, "{coding}");
+        assert_eq!(header(&response, CONTENT_ENCODING), Some(coding));
+        let body = response.bytes().await.expect("the whole body arrives");
+        let text = String::from_utf8(decode(&body)).unwrap();
+        // Each export is audited, so a later one has one line more.
+        assert!(text.starts_with(&plain), "{coding}: {text}");
+        for line in text.lines() {
+            serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_live_feed_is_not_compressed() {
     let app = spawn_app().await;
