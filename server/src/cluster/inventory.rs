@@ -10,7 +10,10 @@
 //! ```
 //!
 //! The watchers retry with kube-runtime's default backoff, so a cluster that
-//! goes away and comes back is picked up again without a restart.
+//! goes away and comes back is picked up again without a restart. Each
+//! object is trimmed before it is stored ([`trim`]): its managedFields and
+//! kubectl's last-applied annotation, often most of its size, are never
+//! read here.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +22,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::Api;
+use kube::ResourceExt;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
@@ -27,6 +31,16 @@ use tokio::sync::watch;
 
 use super::PROJECT_LABEL;
 use crate::membership::Membership;
+
+/// The annotation `kubectl apply` keeps a copy of the whole object in.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// Drops what the stores never read and what can be most of an object's
+/// size: managedFields and kubectl's last-applied copy.
+fn trim<K: ResourceExt>(object: &mut K) {
+    object.managed_fields_mut().clear();
+    object.annotations_mut().remove(LAST_APPLIED);
+}
 
 /// In-memory view of namespaces and Secret counts, with a change signal.
 #[derive(Clone)]
@@ -51,7 +65,8 @@ impl Inventory {
             watcher(
                 Api::<Namespace>::all(client.clone()),
                 watcher::Config::default(),
-            ),
+            )
+            .modify(trim),
         );
         tokio::spawn(drive("namespaces", stream, changes_tx.clone()));
 
@@ -61,7 +76,8 @@ impl Inventory {
             watcher(
                 Api::<PartialObjectMeta<Secret>>::all(client.clone()),
                 watcher::Config::default(),
-            ),
+            )
+            .modify(trim),
         );
         tokio::spawn(drive("secrets", stream, changes_tx.clone()));
 
@@ -71,7 +87,8 @@ impl Inventory {
             watcher(
                 Api::<ServiceAccount>::all(client),
                 watcher::Config::default(),
-            ),
+            )
+            .modify(trim),
         );
         tokio::spawn(drive("serviceaccounts", stream, changes_tx));
 
@@ -182,5 +199,26 @@ where
             Ok(_) => changes.send_modify(|n| *n += 1),
             Err(e) => tracing::warn!(resource = what, error = %e, "watch failed; retrying"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ManagedFieldsEntry;
+
+    #[test]
+    fn trimming_keeps_what_is_read_and_drops_the_bulk() {
+        let mut ns = Namespace::default();
+        ns.metadata.name = Some("payments-dev".into());
+        ns.labels_mut().insert(PROJECT_LABEL.into(), "payments".into());
+        ns.annotations_mut().insert(LAST_APPLIED.into(), "{…}".repeat(1000));
+        ns.annotations_mut().insert("team".into(), "payments".into());
+        ns.metadata.managed_fields = Some(vec![ManagedFieldsEntry::default(); 3]);
+        trim(&mut ns);
+        assert_eq!(ns.labels()[PROJECT_LABEL], "payments");
+        assert_eq!(ns.annotations().len(), 1);
+        assert_eq!(ns.annotations()["team"], "payments");
+        assert!(ns.managed_fields().is_empty());
     }
 }

@@ -26,6 +26,7 @@ mod summaries;
 use crate::cluster::proof::{Claim, OwnershipKey};
 use crate::cluster::{Inventory, PROJECT_LABEL};
 use crate::error::internal;
+use crate::reconcile::shown::Expect;
 use crate::reconcile::Reconciler;
 
 /// The project service.
@@ -196,7 +197,14 @@ impl KubeProjects {
                 ..DeleteParams::default()
             };
             match api.delete(&source_name, &params).await {
-                Ok(_) => {}
+                // The registry list reads the reconciler's store: wait
+                // until it has seen the deletion.
+                Ok(_) => {
+                    let uid = source.metadata.uid.as_deref().unwrap_or_default();
+                    let gone = Expect::Deleted { uid };
+                    let system = &self.system_namespace;
+                    self.reconciler.shown(system, &source_name, gone).await;
+                }
                 Err(e) if status_code(&e) == Some(404) => {}
                 Err(e) => return Err(app_error(&e, &format!("registry {source_name}"), &[])),
             }

@@ -24,14 +24,9 @@ impl KubeRegistries {
         &self,
         filter: &RegistryFilter,
     ) -> Result<Vec<RegistrySummary>, AppError> {
-        let api: Api<Secret> = Api::all(self.client.clone());
-        let managed = api
-            .list(&ListParams::default().labels(&ownership::managed_selector()))
-            .await
-            .map_err(|e| app_error(&e, "the registry list", &[]))?;
+        let managed = self.managed_secrets().await?;
         let project_of = self.project_of_namespaces();
         let mut rows: Vec<RegistrySummary> = managed
-            .items
             .iter()
             .filter_map(|s| {
                 let (scope, name) = match self.key.verify(s)? {
@@ -53,6 +48,21 @@ impl KubeRegistries {
             .collect();
         sort_rows(&mut rows, filter.sort.as_deref());
         Ok(rows)
+    }
+
+    /// Every Secret with regboard's labels: from the reconciler's watch-fed
+    /// store (writes through regboard wait until it shows them), or, while
+    /// its first list is not in, from the API server.
+    async fn managed_secrets(&self) -> Result<Vec<Arc<Secret>>, AppError> {
+        if self.reconciler.managed_ready().await {
+            return Ok(self.reconciler.managed());
+        }
+        let api: Api<Secret> = Api::all(self.client.clone());
+        let listed = api
+            .list(&ListParams::default().labels(&ownership::managed_selector()))
+            .await
+            .map_err(|e| app_error(&e, "the registry list", &[]))?;
+        Ok(listed.items.into_iter().map(Arc::new).collect())
     }
 
     pub(super) async fn registry_detail(

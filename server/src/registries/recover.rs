@@ -66,7 +66,9 @@ impl KubeRegistries {
             })?;
         let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
         match api.create(&PostParams::default(), &source).await {
-            Ok(_) => {}
+            Ok(created) => {
+                self.shown(&self.system_namespace, created).await;
+            }
             Err(e) if status_code(&e) == Some(409) => {
                 return Err(AppError::Conflict(format!(
                     "A Secret named {} already exists in namespace {}; nothing was restored.",
@@ -141,7 +143,8 @@ impl KubeRegistries {
         })?;
         let adopted_as = self.adoptable(&mut secret, &claim).await?;
         self.key.seal(&mut secret);
-        api.replace(name, &PostParams::default(), &secret)
+        let adopted = api
+            .replace(name, &PostParams::default(), &secret)
             .await
             .map_err(|e| {
                 app_error(
@@ -150,6 +153,7 @@ impl KubeRegistries {
                     &[],
                 )
             })?;
+        self.shown(namespace, adopted).await;
         self.reconciler.trigger();
         Ok(json!({ "adopted_as": adopted_as }))
     }

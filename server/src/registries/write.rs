@@ -18,6 +18,7 @@ use super::validate::{validate, Valid};
 use crate::cluster::errors::{app_error, ensure_namespace, status_code};
 use crate::cluster::ownership::{self, source_name};
 use crate::cluster::proof::Claim;
+use crate::reconcile::shown::Expect;
 
 /// The non-secret fields of a form, for the audit log.
 pub fn public_fields(input: &RegistryInput) -> Value {
@@ -66,7 +67,7 @@ impl KubeRegistries {
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => Ok(summary(
-                        &created,
+                        &self.shown(namespace, created).await,
                         valid.scope.clone(),
                         &valid.name,
                         SyncSummary {
@@ -100,6 +101,7 @@ impl KubeRegistries {
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => {
+                        let created = self.shown(&self.system_namespace, created).await;
                         // Its copies are wanted again, whatever an earlier
                         // registry of this name left behind.
                         let membership = self.inventory.membership();
@@ -125,6 +127,16 @@ impl KubeRegistries {
                 }
             }
         }
+    }
+
+    /// `written` once the reconciler's store shows it, so that the next list
+    /// (served from that store) has it: read your own writes.
+    pub(super) async fn shown(&self, namespace: &str, written: Secret) -> Secret {
+        let name = written.metadata.name.as_deref().unwrap_or_default();
+        self.reconciler
+            .shown(namespace, name, Expect::Version(&written))
+            .await;
+        written
     }
 
     /// Rule 2 for a namespace registry: no Secret of that name in the
@@ -306,6 +318,8 @@ impl KubeRegistries {
             .replace(&secret_name, &PostParams::default(), &secret)
             .await
             .map_err(|e| app_error(&e, &format!("registry {}", valid.name), &secrets))?;
+        let namespace = secret.metadata.namespace.clone().unwrap_or_default();
+        let updated = self.shown(&namespace, updated).await;
         if matches!(valid.scope, Scope::Project { .. }) {
             self.reconciler.trigger();
         }
@@ -343,6 +357,11 @@ impl KubeRegistries {
         api.delete(&secret_name, &params)
             .await
             .map_err(|e| app_error(&e, &format!("registry {name}"), &[]))?;
+        let namespace = secret.metadata.namespace.as_deref().unwrap_or_default();
+        let uid = secret.metadata.uid.as_deref().unwrap_or_default();
+        self.reconciler
+            .shown(namespace, &secret_name, Expect::Deleted { uid })
+            .await;
         if matches!(scope, Scope::Project { .. }) {
             self.reconciler.trigger();
         }

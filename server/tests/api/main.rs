@@ -23,6 +23,7 @@ mod ownership;
 mod process;
 mod projects;
 mod rbac;
+mod reads;
 mod registries;
 mod registry_helpers;
 mod security;
