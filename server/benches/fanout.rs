@@ -1,35 +1,42 @@
 //! A project registry reaching 500 namespaces on the sandbox — time until
-//! every copy is synced — against, in the same run and on the same sandbox,
-//! the same 500 Secrets created by `kubectl create -f` from one
-//! multi-document file. Prints both, the ratio, and what bounds the ratio.
+//! every copy is synced — at regboard's default settings (the adaptive
+//! pace), against two peers measured in the same run on the same sandbox:
+//! the floor (the bench's own kube client making the same 500 creates with
+//! the concurrency regboard's pace ended at, as fast as it can) and
+//! `kubectl create -f` of the same 500 Secrets from one multi-document file.
 //!
 //! Run: `cargo bench -p regboard-server --bench fanout`. Environment:
 //! `FANOUT_NAMESPACES=N` (500), `FANOUT_RUNS=R` runs per row, medians shown
-//! (3), `FANOUT_ROWS=0:16,5:64` (latency ms:concurrency pairs),
-//! `FANOUT_LOG=regboard_server::reconcile=debug` (a tracing filter: pass timings).
+//! (3), `FANOUT_LATENCIES=0,5` (injected latency per request, ms, one row
+//! each), `FANOUT_BOUNDS=min:start:max` (the pace's bounds; default
+//! regboard's defaults), `FANOUT_LOG=regboard_server::reconcile=debug` (a
+//! tracing filter: pass timings).
 //!
-//! Fairness. Both sides start from the same sandbox (fresh per run: the
-//! namespaces, nothing else) and get the same injected latency per request.
-//! regboard runs as a server does: on its own runtime, watches primed before
-//! the clock starts; the clock covers the source POST (what the registry
-//! service does), the reconciler's reaction and every create, and stops when
-//! the status reports every namespace synced (each copy answered 201). That
-//! runtime is shut down before kubectl runs, so kubectl never shares the CPU
-//! with regboard's watches. kubectl's clock covers what a user waits for:
-//! process start, kubeconfig, discovery (cold cache), 500 serial POSTs.
+//! Fairness. Every side runs on the same sandbox (fresh per run: the
+//! namespaces, nothing else) with the same injected latency per request.
+//! regboard runs as a server does: on its own runtime, watches primed
+//! before the clock starts; the clock covers the source POST (what the
+//! registry service does), the reconciler's reaction and every create, and
+//! stops when the status reports every namespace synced (each copy answered
+//! 201). That runtime is shut down before the peers run, so they never
+//! share the CPU with regboard's watches. The floor's clock covers its
+//! creates only (bodies built and sealed beforehand, connections opened by
+//! the clock's first wave, as regboard's are); kubectl's covers what a user
+//! waits for: process start, kubeconfig, discovery (cold cache), 500 serial
+//! POSTs.
 //!
-//! Columns beyond the ratio, to read it:
+//! Columns:
+//! - `conc`: the pace's limit when regboard finished (the floor runs at it);
+//!   `floor@max s`: the floor again at the pace's upper bound;
+//! - `rb/floor`: regboard s / floor s (target ≤ 1.3); `kubectl/rb`:
+//!   kubectl s / regboard s (target ≥ 20 at 5 ms);
 //! - `rtt ms`: one create's round trip as a client sees it (median of 15
 //!   serial dry-run POSTs at that latency);
-//! - `floor s`: the least time regboard could take here — the larger of the
-//!   latency bound, (1 + ⌈N / concurrency⌉) × rtt (the source POST, then
-//!   waves of `concurrency` creates), and the CPU bound, the CPU the fan-out
-//!   used (regboard and sandbox, same process) / cores;
-//! - `max x`: kubectl s / floor s, the best ratio this row allows;
-//! - `cpu rb/sb ms`: CPU used during the fan-out by regboard's threads and by
-//!   the sandbox's (and the bench's) threads;
-//! - `passes`, `reqs`: reconcile passes finished and API requests made
-//!   during the fan-out.
+//! - `cpu rb/sb ms`: CPU used during regboard's fan-out by regboard's threads
+//!   and by the sandbox's (and the bench's) threads, and `cpu fl ms` during
+//!   the floor (all threads): on 2 cores, CPU / 2 bounds any side's time;
+//! - `passes`, `reqs`, `429s`: reconcile passes finished, API requests and
+//!   throttled answers during regboard's fan-out.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -45,12 +52,14 @@ use regboard_server::cluster::ownership;
 use regboard_server::cluster::proof::OwnershipKey;
 use regboard_server::cluster::Inventory;
 use regboard_server::membership::Membership;
-use regboard_server::reconcile::{ReconcileOptions, Reconciler};
+use regboard_server::reconcile::{Bounds, ReconcileOptions, Reconciler};
 use regboard_server::registries::objects::registry_secret;
 
 #[path = "fanout/cluster.rs"]
 mod cluster;
-use cluster::{create_namespaces, create_round_trip, kubectl_create, kubectl_startup, which};
+use cluster::{
+    create_namespaces, create_round_trip, floor_create, kubectl_create, kubectl_startup, which,
+};
 
 /// The name regboard's runtime gives its threads, to tell their CPU apart.
 const REGBOARD_THREAD: &str = "regboard-rt";
@@ -65,22 +74,20 @@ async fn main() {
     }
     let count: usize = env_or("FANOUT_NAMESPACES", 500);
     let runs: usize = env_or("FANOUT_RUNS", 3).max(1);
-    let rows: Vec<(u64, usize)> = std::env::var("FANOUT_ROWS")
+    let latencies: Vec<u64> = std::env::var("FANOUT_LATENCIES")
         .ok()
-        .map(|rows| {
-            rows.split(',')
-                .filter_map(|r| {
-                    let (l, c) = r.split_once(':')?;
-                    Some((l.trim().parse().ok()?, c.trim().parse().ok()?))
-                })
-                .collect()
+        .map(|l| l.split(',').filter_map(|v| v.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![0, 5]);
+    let bounds = std::env::var("FANOUT_BOUNDS")
+        .ok()
+        .and_then(|b| {
+            let v: Vec<usize> = b.split(':').filter_map(|n| n.trim().parse().ok()).collect();
+            (v.len() == 3).then(|| Bounds::new(v[0], v[1], v[2]))
         })
-        .unwrap_or_else(|| vec![(0, 16), (0, 64), (5, 16), (5, 64)]);
+        .unwrap_or_else(Bounds::defaults);
     let kubectl = which("kubectl");
     match &kubectl {
-        None => {
-            println!("kubectl peer: SKIPPED (kubectl not found on PATH); regboard figures only")
-        }
+        None => println!("kubectl peer: SKIPPED (kubectl not found on PATH)"),
         Some(k) => println!(
             "kubectl start-up alone (`kubectl version --client`): {:.3} s",
             kubectl_startup(k).await
@@ -88,76 +95,95 @@ async fn main() {
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!(
-        "{count} namespaces, {cores} cores; each run is a fresh sandbox; latency is added by the sandbox to every request (both sides); median of {runs} runs"
+        "{count} namespaces, {cores} cores, pace min {} start {} max {}; each run a fresh sandbox; latency added by the sandbox to every request (every side); median of {runs} runs",
+        bounds.min, bounds.start, bounds.max
     );
     println!(
-        "{:>8} {:>5} {:>11} {:>10} {:>7} {:>7} {:>8} {:>6} {:>13} {:>6} {:>5}",
+        "{:>7} {:>10} {:>4} {:>7} {:>11} {:>8} {:>9} {:>10} {:>6} {:>13} {:>9} {:>6} {:>5} {:>4}",
         "latency",
-        "conc",
         "regboard s",
-        "kubectl s",
-        "ratio",
-        "rtt ms",
+        "conc",
         "floor s",
-        "max x",
+        "floor@max s",
+        "rb/floor",
+        "kubectl s",
+        "kubectl/rb",
+        "rtt ms",
         "cpu rb/sb ms",
+        "cpu fl ms",
         "passes",
-        "reqs"
+        "reqs",
+        "429s"
     );
-    for (latency_ms, concurrency) in rows {
+    for latency_ms in latencies {
         let latency = Duration::from_millis(latency_ms);
         let mut samples = Vec::new();
         for _ in 0..runs {
-            samples.push(scenario(count, concurrency, latency, kubectl.as_deref(), cores).await);
+            samples.push(scenario(count, bounds, latency, kubectl.as_deref()).await);
         }
-        samples.sort_by_key(|s| s.regboard);
-        let mid = &samples[samples.len() / 2];
-        let mut peers: Vec<Duration> = samples.iter().filter_map(|s| s.kubectl).collect();
-        peers.sort();
-        let peer = peers.get(peers.len() / 2).copied();
-        let secs = |d: Duration| format!("{:.3}", d.as_secs_f64());
-        let times = |p: Duration, r: Duration| format!("{:.1}x", p.as_secs_f64() / r.as_secs_f64());
-        println!(
-            "{:>6}ms {:>5} {:>11} {:>10} {:>7} {:>7.2} {:>8} {:>6} {:>13} {:>6} {:>5}",
-            latency_ms,
-            concurrency,
-            secs(mid.regboard),
-            peer.map_or("-".into(), secs),
-            peer.map_or("-".into(), |p| times(p, mid.regboard)),
-            mid.rtt.as_secs_f64() * 1e3,
-            secs(mid.floor),
-            peer.map_or("-".into(), |p| times(p, mid.floor)),
-            format!(
-                "{:.0}/{:.0}",
-                mid.cpu_regboard.as_secs_f64() * 1e3,
-                mid.cpu_sandbox.as_secs_f64() * 1e3
-            ),
-            mid.passes,
-            mid.requests,
-        );
+        print_row(latency_ms, &mut samples);
     }
+}
+
+/// Prints the median run of a row (by regboard's time; peers by their own medians).
+fn print_row(latency_ms: u64, samples: &mut [Sample]) {
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v.get(v.len() / 2).copied()
+    };
+    let floor = median(samples.iter().map(|s| s.floor).collect()).unwrap_or_default();
+    let floor_max = median(samples.iter().map(|s| s.floor_max).collect()).unwrap_or_default();
+    let peer = median(samples.iter().filter_map(|s| s.kubectl).collect());
+    samples.sort_by_key(|s| s.regboard);
+    let mid = &samples[samples.len() / 2];
+    let secs = |d: Duration| format!("{:.3}", d.as_secs_f64());
+    let ratio = |a: Duration, b: Duration| format!("{:.2}", a.as_secs_f64() / b.as_secs_f64());
+    println!(
+        "{:>5}ms {:>10} {:>4} {:>7} {:>11} {:>8} {:>9} {:>10} {:>6.2} {:>13} {:>9.0} {:>6} {:>5} {:>4}",
+        latency_ms,
+        secs(mid.regboard),
+        mid.concurrency,
+        secs(floor),
+        secs(floor_max),
+        ratio(mid.regboard, floor),
+        peer.map_or("-".into(), secs),
+        peer.map_or("-".into(), |p| ratio(p, mid.regboard)),
+        mid.rtt.as_secs_f64() * 1e3,
+        format!(
+            "{:.0}/{:.0}",
+            mid.cpu_regboard.as_secs_f64() * 1e3,
+            mid.cpu_sandbox.as_secs_f64() * 1e3
+        ),
+        mid.cpu_floor.as_secs_f64() * 1e3,
+        mid.passes,
+        mid.requests,
+        mid.throttled,
+    );
 }
 
 /// What one run measured.
 struct Sample {
     regboard: Duration,
+    concurrency: usize,
+    floor: Duration,
+    floor_max: Duration,
     kubectl: Option<Duration>,
     rtt: Duration,
-    floor: Duration,
     cpu_regboard: Duration,
     cpu_sandbox: Duration,
+    cpu_floor: Duration,
     passes: u64,
     requests: u64,
+    throttled: u64,
 }
 
-/// One run: fan out to `count` namespaces, then kubectl-create the same
-/// number of Secrets on the same sandbox.
+/// One run: fan out to `count` namespaces; then, on the same sandbox, the
+/// floor at the pace's final limit and at its maximum, then kubectl.
 async fn scenario(
     count: usize,
-    concurrency: usize,
+    bounds: Bounds,
     latency: Duration,
     kubectl: Option<&std::path::Path>,
-    cores: usize,
 ) -> Sample {
     let sandbox = Sandbox::start(SandboxOptions::new(
         "127.0.0.1:0".parse().unwrap(),
@@ -181,7 +207,7 @@ async fn scenario(
         sandbox.kube_config(),
         sandbox.faults().clone(),
         count,
-        concurrency,
+        bounds,
         latency,
     ));
     let run = fan_out.await.unwrap();
@@ -195,9 +221,24 @@ async fn scenario(
         .len();
     assert_eq!(copies, count + 1, "the source and one copy per namespace");
 
-    let waves = 1 + count.div_ceil(concurrency.max(1)) as u32;
-    let cpu_floor = (run.cpu_regboard + run.cpu_sandbox) / cores as u32;
-    let floor = (rtt * waves).max(cpu_floor);
+    let (floor, cpu_floor) = timed_cpu(floor_create(
+        &sandbox,
+        &run.source,
+        count,
+        run.concurrency,
+        latency,
+        "floor",
+    ))
+    .await;
+    let floor_max = floor_create(
+        &sandbox,
+        &run.source,
+        count,
+        bounds.max,
+        latency,
+        "floor-max",
+    )
+    .await;
     let peer = match kubectl {
         Some(kubectl) => Some(kubectl_create(&sandbox, kubectl, count, latency).await),
         None => None,
@@ -205,23 +246,44 @@ async fn scenario(
     sandbox.shutdown().await;
     Sample {
         regboard: run.elapsed,
+        concurrency: run.concurrency,
+        floor,
+        floor_max,
         kubectl: peer,
         rtt,
-        floor,
         cpu_regboard: run.cpu_regboard,
         cpu_sandbox: run.cpu_sandbox,
+        cpu_floor,
         passes: run.passes,
         requests: run.requests,
+        throttled: run.throttled,
     }
+}
+
+/// `work`'s result and the CPU every thread of the process used meanwhile.
+async fn timed_cpu<T>(work: impl std::future::Future<Output = T>) -> (T, Duration) {
+    let before = thread_cpu();
+    let out = work.await;
+    let after = thread_cpu();
+    let used = after
+        .iter()
+        .map(|(name, t)| t.saturating_sub(before.get(name).copied().unwrap_or_default()))
+        .sum();
+    (out, used)
 }
 
 /// What regboard's side measured.
 struct FanOut {
     elapsed: Duration,
+    /// The pace's limit at the end.
+    concurrency: usize,
+    /// The source Secret as created (the copies' content comes from it).
+    source: Secret,
     cpu_regboard: Duration,
     cpu_sandbox: Duration,
     passes: u64,
     requests: u64,
+    throttled: u64,
 }
 
 /// Starts regboard's watches and reconciler, then times one project registry
@@ -230,13 +292,13 @@ async fn regboard_fan_out(
     config: kube::Config,
     faults: Faults,
     count: usize,
-    concurrency: usize,
+    bounds: Bounds,
     latency: Duration,
 ) -> FanOut {
     let client = regboard_server::cluster::client(config).unwrap();
     let options = ReconcileOptions {
         system_namespace: "regboard-system".into(),
-        concurrency,
+        concurrency: bounds,
         resync_interval: Duration::from_secs(300),
         call_timeout: Duration::from_secs(10),
     };
@@ -264,26 +326,14 @@ async fn regboard_fan_out(
     reconciler.next_pass().await; // watches primed, nothing to do yet
     faults.set_latency(latency);
     let requests = faults.counter(RequestMatch::any());
+    let throttled_before = faults.throttled();
 
-    let config = DockerConfig::for_hosts(
-        &["ghcr.io".into()],
-        "bench-bot",
-        &Password::new("bench-pw"),
-        None,
-    );
-    let mut source = registry_secret(
-        "bench.pull",
-        "regboard-system",
-        ownership::project_labels("bench", "pull"),
-        &config,
-        "",
-    );
-    key.seal(&mut source);
+    let source = bench_source(&key);
     let mut passes = reconciler.passes();
     let passes_before = *passes.borrow_and_update();
     let cpu_before = thread_cpu();
     let started = Instant::now();
-    Api::<Secret>::namespaced(client.clone(), "regboard-system")
+    let source = Api::<Secret>::namespaced(client.clone(), "regboard-system")
         .create(&PostParams::default(), &source)
         .await
         .unwrap();
@@ -309,14 +359,37 @@ async fn regboard_fan_out(
     };
     FanOut {
         elapsed,
+        concurrency: reconciler.pace().limit(),
+        source,
         cpu_regboard: used(true),
         cpu_sandbox: used(false),
         passes: (passes_after - passes_before).div_ceil(2),
         requests: requests.get(),
+        throttled: faults.throttled() - throttled_before,
     }
 }
 
-/// (summed over threads of the same name), from `/proc/self/task`.
+/// The project registry's source Secret, sealed.
+fn bench_source(key: &OwnershipKey) -> Secret {
+    let config = DockerConfig::for_hosts(
+        &["ghcr.io".into()],
+        "bench-bot",
+        &Password::new("bench-pw"),
+        None,
+    );
+    let mut source = registry_secret(
+        "bench.pull",
+        "regboard-system",
+        ownership::project_labels("bench", "pull"),
+        &config,
+        "",
+    );
+    key.seal(&mut source);
+    source
+}
+
+/// CPU time used so far by each thread of this process, by thread name
+/// and id, from `/proc/self/task`.
 fn thread_cpu() -> HashMap<String, Duration> {
     let mut used: HashMap<String, Duration> = HashMap::new();
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {

@@ -207,7 +207,7 @@ impl App {
             listen: "127.0.0.1:0".parse().unwrap(),
             reconcile: ReconcileOptions {
                 system_namespace: "regboard-system".into(),
-                concurrency: 16,
+                concurrency: regboard_server::reconcile::Bounds::defaults(),
                 resync_interval: Duration::from_secs(300),
                 call_timeout: Duration::from_secs(5),
             },

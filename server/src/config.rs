@@ -102,9 +102,18 @@ pub struct ServeArgs {
         value_name = "NAME"
     )]
     pub system_namespace: String,
-    /// Cluster writes the reconciler keeps in flight at once.
-    #[arg(long, env = "REGBOARD_RECONCILE_CONCURRENCY", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    /// Cluster writes the reconciler keeps in flight at first; the number
+    /// then adapts between the min and the max below.
+    #[arg(long, env = "REGBOARD_RECONCILE_CONCURRENCY", default_value_t = crate::reconcile::pace::DEFAULT_START, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
     pub reconcile_concurrency: u16,
+    /// The fewest cluster writes the reconciler keeps in flight, however
+    /// throttled or slow the API server.
+    #[arg(long, env = "REGBOARD_RECONCILE_CONCURRENCY_MIN", default_value_t = crate::reconcile::pace::DEFAULT_MIN, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
+    pub reconcile_concurrency_min: u16,
+    /// The most cluster writes the reconciler keeps in flight, however fast
+    /// the API server answers.
+    #[arg(long, env = "REGBOARD_RECONCILE_CONCURRENCY_MAX", default_value_t = crate::reconcile::pace::DEFAULT_MAX, value_parser = clap::value_parser!(u16).range(1..=1024), value_name = "N")]
+    pub reconcile_concurrency_max: u16,
     /// Seconds between full reconcile passes (watches trigger passes sooner).
     #[arg(long, env = "REGBOARD_RESYNC_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..), value_name = "SECONDS")]
     pub resync_seconds: u64,
@@ -140,7 +149,11 @@ impl ServeArgs {
     pub fn reconcile_options(&self) -> crate::reconcile::ReconcileOptions {
         crate::reconcile::ReconcileOptions {
             system_namespace: self.system_namespace.clone(),
-            concurrency: usize::from(self.reconcile_concurrency),
+            concurrency: crate::reconcile::Bounds::new(
+                self.reconcile_concurrency_min.into(),
+                self.reconcile_concurrency.into(),
+                self.reconcile_concurrency_max.into(),
+            ),
             resync_interval: std::time::Duration::from_secs(self.resync_seconds),
             call_timeout: std::time::Duration::from_secs(10),
         }

@@ -1,8 +1,10 @@
 //! The bench's cluster side: the namespaces it fans out to, one create's
-//! round trip, and the peer (kubectl creating the same Secrets).
+//! round trip, and the peers: the floor (the bench's own client creating
+//! the same copies at a given concurrency) and kubectl.
 
 use std::time::{Duration, Instant};
 
+use futures::{stream, StreamExt};
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, PostParams};
 use regboard_app::domain::docker_config::DockerConfig;
@@ -49,6 +51,43 @@ pub(super) async fn create_round_trip(client: &kube::Client) -> Duration {
     }
     times.sort();
     times[times.len() / 2]
+}
+
+/// The floor: a fresh client of the bench (built as regboard builds its
+/// own) creating a copy of `source` named `name` in each of the `count`
+/// namespaces, `concurrency` at a time, as fast as it can; the time from
+/// the first POST to the last answer.
+pub(super) async fn floor_create(
+    sandbox: &Sandbox,
+    source: &Secret,
+    count: usize,
+    concurrency: usize,
+    latency: Duration,
+    name: &str,
+) -> Duration {
+    let client = regboard_server::cluster::client(sandbox.kube_config()).unwrap();
+    let key = regboard_server::cluster::proof::OwnershipKey::new(rand::random());
+    let copies: Vec<(Api<Secret>, Secret)> = (0..count)
+        .map(|i| {
+            let ns = format!("bench-{i:04}");
+            let mut copy =
+                regboard_server::registries::objects::copy_of(source, "bench", name, &ns);
+            key.seal(&mut copy);
+            (Api::namespaced(client.clone(), &ns), copy)
+        })
+        .collect();
+    sandbox.faults().set_latency(latency);
+    let started = Instant::now();
+    let created = stream::iter(&copies)
+        .map(|(api, copy)| async move { api.create(&PostParams::default(), copy).await })
+        .buffer_unordered(concurrency.max(1))
+        .filter(|r| std::future::ready(r.is_ok()))
+        .count()
+        .await;
+    let elapsed = started.elapsed();
+    sandbox.faults().set_latency(Duration::ZERO);
+    assert_eq!(created, count, "the floor created every copy");
+    elapsed
 }
 
 pub(super) async fn kubectl_create(
@@ -111,7 +150,7 @@ pub(super) async fn kubectl_startup(kubectl: &std::path::Path) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
-/// CPU time used so far by each thread of this process, by thread name
+/// The path of `program` on `PATH`, if there.
 pub(super) fn which(program: &str) -> Option<std::path::PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?

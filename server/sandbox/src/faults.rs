@@ -4,6 +4,8 @@
 //! rules whose [`RequestMatch`] fits are consulted in the order they were added. A
 //! failing rule answers with a proper `Status` body and the request never reaches the
 //! store. Counters registered with [`Faults::counter`] count matching requests.
+//! [`Faults::throttle_in_flight`] refuses requests beyond a number in flight
+//! per client with 429, as API Priority and Fairness does (module `throttle`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,6 +15,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::status::ApiStatus;
+use crate::throttle::{Refused, Seat, Throttle};
 
 /// The facts of one incoming request a rule can match on.
 #[derive(Debug, Clone)]
@@ -115,6 +118,7 @@ impl Counter {
 pub struct Faults {
     inner: Arc<Mutex<Inner>>,
     served: Arc<AtomicU64>,
+    throttle: Throttle,
 }
 
 /// What the server should do with a request after consulting the faults.
@@ -165,11 +169,35 @@ impl Faults {
         });
     }
 
-    /// Removes latency and every rule (counters keep counting).
+    /// Refuses a request with 429 and `Retry-After: retry_after_secs`, as
+    /// kube-apiserver's API Priority and Fairness does, while `limit`
+    /// requests from the same client (the same bearer token) are in flight;
+    /// watches are never refused. A request holds its seat through the
+    /// injected latency.
+    pub fn throttle_in_flight(&self, limit: usize, retry_after_secs: u64) {
+        self.throttle.set(Some((limit, retry_after_secs)));
+    }
+
+    /// Requests refused by [`Faults::throttle_in_flight`] so far.
+    pub fn throttled(&self) -> u64 {
+        self.throttle.refused()
+    }
+
+    /// Removes latency, the throttle and every rule (counters keep counting).
     pub fn clear(&self) {
         let mut inner = self.lock();
         inner.latency = Duration::ZERO;
         inner.rules.clear();
+        self.throttle.set(None);
+    }
+
+    /// A seat for the request under the throttle (none without one), or its 429.
+    pub(crate) fn admit(
+        &self,
+        info: &RequestInfo,
+        headers: &http::HeaderMap,
+    ) -> Result<Option<Seat>, Refused> {
+        self.throttle.admit(info, headers)
     }
 
     /// Registers a counter of requests matching `matcher` from now on.

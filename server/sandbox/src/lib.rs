@@ -10,6 +10,7 @@
 //!                               │ Target::parse(path)         (/version, /api, /apis/{g}/{v}, /openapi/*,
 //!                               │                              /api[s/{g}]/{v}/[namespaces/{ns}/]{res}[/{name}])
 //!                               │ Faults::consult             (latency, hang, fail Nth / fraction)
+//!                               │ Faults::admit (throttle)    (429 beyond N in flight per client, as APF)
 //!                               │ auth::Gate::check           (bearer token → identity → RBAC, 401/403,
 //!                               │                              every decision to the Recorder)
 //!                               ├─ discovery documents, OpenAPI v2/v3 (openapi)
@@ -24,7 +25,8 @@
 //!  Store broadcast (Pod ADDED) ─▶ kubelet: pull images ─▶ pod status + Events
 //! ```
 //!
-//! Errors are Kubernetes `Status` bodies ([`status::ApiStatus`]) worded like kube-apiserver.
+//! Errors are Kubernetes `Status` bodies ([`status::ApiStatus`]) worded like kube-apiserver
+//! (except the throttle's 429, plain text as kube-apiserver's).
 
 pub mod auth;
 pub mod error;
@@ -42,6 +44,7 @@ mod seed;
 mod selector;
 pub mod status;
 pub mod store;
+mod throttle;
 mod validate;
 mod watch;
 

@@ -2,8 +2,9 @@
 //! ServiceAccount that carries the resourceVersion it was computed from, so
 //! the API server refuses it (409) when somebody changed the account in
 //! between; then the account is read again, the change computed again from
-//! what it now holds, and written again. Transient failures are retried with
-//! backoff; a 404 means the account is gone, which is nobody's failure.
+//! what it now holds, and written again. Calls are paced by the reconciler's
+//! [`Pace`] (which also waits out 429s and retries transient failures); a 404
+//! means the account is gone, which is nobody's failure.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,14 +17,12 @@ use serde_json::{json, Value};
 use super::plan::{change_for, desired_for, Change, Wanted};
 use super::record;
 use crate::cluster::describe_kube_error;
-use crate::cluster::errors::{is_transient, status_code};
+use crate::cluster::errors::status_code;
 use crate::cluster::proof::OwnershipKey;
+use crate::reconcile::Pace;
 
-/// Attempts per account (the first try plus retries after a 409 or a
-/// transient failure).
+/// Writes per account (the first try plus writes again after a 409).
 const ATTEMPTS: u32 = 4;
-/// The first retry delay after a transient failure; doubled each time.
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
 /// How one change ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,18 +49,19 @@ pub struct Done {
     pub result: Ended,
 }
 
-/// Writes `changes` with at most `concurrency` in flight.
+/// Writes `changes` with as many calls in flight as `pace` allows, each
+/// within `timeout`.
 pub async fn apply(
     client: &kube::Client,
     key: &OwnershipKey,
     changes: Vec<Change>,
     wanted: &Wanted,
-    concurrency: usize,
+    pace: &Pace,
     timeout: Duration,
 ) -> Vec<Done> {
     stream::iter(changes)
-        .map(|c| apply_one(client, key, c, wanted, timeout))
-        .buffer_unordered(concurrency.max(1))
+        .map(|c| apply_one(client, key, c, wanted, (pace, timeout)))
+        .buffer_unordered(pace.max())
         .collect()
         .await
 }
@@ -71,48 +71,34 @@ async fn apply_one(
     key: &OwnershipKey,
     mut change: Change,
     wanted: &Wanted,
-    timeout: Duration,
+    (pace, timeout): (&Pace, Duration),
 ) -> Done {
     let api: Api<ServiceAccount> = Api::namespaced(client.clone(), &change.namespace);
-    let mut backoff = FIRST_BACKOFF;
-    let mut last = String::new();
     for _ in 0..ATTEMPTS {
         let body = patch_body(key, &change);
+        let patch = Patch::Merge(&body);
         let params = PatchParams::default();
-        let written = tokio::time::timeout(
-            timeout,
-            api.patch(&change.account, &params, &Patch::Merge(&body)),
-        )
-        .await;
+        let written = pace
+            .call(timeout, || api.patch(&change.account, &params, &patch))
+            .await;
         let err = match written {
-            Ok(Ok(_)) => {
+            Ok(_) => {
                 let over = change.resource_version.clone();
                 return done(change, Ended::Written { over });
             }
-            Ok(Err(e)) => e,
-            Err(_) => {
-                last = format!("The API server did not answer within {timeout:?}.");
-                continue;
-            }
+            Err(e) => e,
         };
         match status_code(&err) {
             Some(404) => return done(change, Ended::Gone),
-            Some(409) => match reread(&api, key, &change, wanted).await {
+            Some(409) => match reread(&api, key, &change, wanted, (pace, timeout)).await {
                 Ok(Some(again)) => change = again,
                 Ok(None) => return done(change, Ended::Unneeded),
                 Err(result) => return done(change, result),
             },
-            _ if is_transient(&err) => {
-                last = describe_kube_error(&err);
-                tokio::time::sleep(backoff).await;
-                backoff *= 2;
-            }
             _ => return done(change, Ended::Failed(describe_kube_error(&err))),
         }
     }
-    if last.is_empty() {
-        last = "The ServiceAccount kept changing while regboard wrote to it.".into();
-    }
+    let last = "The ServiceAccount kept changing while regboard wrote to it.".into();
     done(change, Ended::Failed(last))
 }
 
@@ -122,8 +108,9 @@ async fn reread(
     key: &OwnershipKey,
     change: &Change,
     wanted: &Wanted,
+    (pace, timeout): (&Pace, Duration),
 ) -> Result<Option<Change>, Ended> {
-    match api.get_opt(&change.account).await {
+    match pace.call(timeout, || api.get_opt(&change.account)).await {
         Ok(Some(account)) => {
             let desired = desired_for(wanted, &change.namespace, &change.account);
             Ok(change_for(key, &account, &desired))

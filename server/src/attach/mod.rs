@@ -39,6 +39,7 @@ pub use settings::{AccountAt, Attachments, RegistryId};
 use crate::audit::AuditLog;
 use crate::cluster::proof::OwnershipKey;
 use crate::cluster::Inventory;
+use crate::reconcile::Pace;
 use apply::Ended;
 
 /// The attaching half of a reconcile pass; cheap to clone.
@@ -79,7 +80,7 @@ impl Attacher {
         client: &kube::Client,
         inventory: &Inventory,
         managed: &[Arc<Secret>],
-        (concurrency, timeout): (usize, Duration),
+        (pace, timeout): (&Pace, Duration),
         audit: Option<&AuditLog>,
     ) -> usize {
         let members = inventory.membership().members();
@@ -94,7 +95,7 @@ impl Attacher {
             accounts = changes.len(),
             "attaching registries to ServiceAccounts"
         );
-        let done = apply::apply(client, &self.key, changes, &wanted, concurrency, timeout).await;
+        let done = apply::apply(client, &self.key, changes, &wanted, pace, timeout).await;
         let mut written = 0;
         let mut before = Vec::new();
         for d in &done {

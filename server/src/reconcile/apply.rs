@@ -1,8 +1,9 @@
 //! The effectful half of the reconciler: run a plan's operations against
-//! the API server with bounded concurrency, retrying transient failures with
-//! backoff, and report each (registry, namespace) outcome. A 4xx is never
-//! treated as success. Every write is registered with the [`Expectations`],
-//! so the next pass waits until the watch shows it.
+//! the API server at the pace [`Pace`] sets (calls in flight adapted to the
+//! round trips and 429s; 429s waited out and transient failures retried),
+//! and report each (registry, namespace) outcome. A 4xx is never treated as
+//! success. Every write is registered with the [`Expectations`], so the next
+//! pass waits until the watch shows it.
 
 use std::time::Duration;
 
@@ -11,20 +12,14 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, PostParams, Preconditions};
 
 use super::expect::Expectations;
+use super::paced::Pace;
 use super::plan::{Op, RegistryKey};
 use super::state::{Action, CopyState};
 use crate::cluster::describe_kube_error;
-use crate::cluster::errors::{is_transient, retry_after, status_code};
+use crate::cluster::errors::status_code;
 use crate::cluster::ownership;
 use crate::cluster::proof::OwnershipKey;
 use crate::registries::objects::copy_of;
-
-/// Attempts per operation (the first try plus retries).
-const ATTEMPTS: u32 = 4;
-/// The first retry delay; doubled each time.
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-/// The longest Retry-After a pass waits out before retrying an operation.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
 
 /// What happened to one operation.
 #[derive(Debug, Clone)]
@@ -42,27 +37,47 @@ pub struct Outcome {
     pub action: Action,
 }
 
-/// Runs `ops` with at most `concurrency` in flight.
+/// Runs `ops` with as many calls in flight as `pace` allows.
 pub async fn apply(
     client: &kube::Client,
     key: &OwnershipKey,
     ops: Vec<Op>,
-    concurrency: usize,
+    pace: &Pace,
     timeout: Duration,
     expect: &Expectations,
 ) -> Vec<Outcome> {
+    // Up to the pace's upper bound of operations are under way; their calls
+    // wait for a seat, of which the pace hands out its current limit.
+    let at = Calls { pace, timeout };
     stream::iter(ops)
-        .map(|op| apply_one(client.clone(), key, op, timeout, expect))
-        .buffer_unordered(concurrency.max(1))
+        .map(|op| apply_one(client.clone(), key, op, at, expect))
+        .buffer_unordered(pace.max())
         .collect()
         .await
+}
+
+/// How an operation's calls are made: paced, each within `timeout`.
+#[derive(Clone, Copy)]
+struct Calls<'a> {
+    pace: &'a Pace,
+    timeout: Duration,
+}
+
+impl Calls<'_> {
+    async fn run<T, F, Fut>(self, call: F) -> Result<T, kube::Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, kube::Error>>,
+    {
+        self.pace.call(self.timeout, call).await
+    }
 }
 
 async fn apply_one(
     client: kube::Client,
     proof: &OwnershipKey,
     op: Op,
-    timeout: Duration,
+    calls: Calls<'_>,
     expect: &Expectations,
 ) -> Outcome {
     match op {
@@ -74,7 +89,7 @@ async fn apply_one(
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             proof.seal(&mut copy);
-            create(&api, key, namespace, &copy, proof, timeout, expect).await
+            create(&api, key, namespace, &copy, proof, calls, expect).await
         }
         Op::Update {
             key,
@@ -86,7 +101,7 @@ async fn apply_one(
             let mut copy = copy_of(&source, &key.0, &key.1, &namespace);
             copy.metadata.resource_version = Some(resource_version);
             proof.seal(&mut copy);
-            update(&api, key, namespace, &copy, timeout, expect).await
+            update(&api, key, namespace, &copy, calls, expect).await
         }
         Op::Delete {
             key,
@@ -98,7 +113,7 @@ async fn apply_one(
         } => {
             let api: Api<Secret> = Api::namespaced(client, &namespace);
             let at = (uid.as_str(), resource_version.as_str());
-            delete(&api, key, namespace, &name, at, timeout, expect).await
+            delete(&api, key, namespace, &name, at, calls, expect).await
         }
     }
 }
@@ -109,19 +124,21 @@ async fn create(
     namespace: String,
     copy: &Secret,
     proof: &OwnershipKey,
-    timeout: Duration,
+    calls: Calls<'_>,
     expect: &Expectations,
 ) -> Outcome {
     let params = PostParams::default();
     expect.begin(&namespace, &key.1);
-    let result = with_retry(timeout, || api.create(&params, copy)).await;
+    let result = calls.run(|| api.create(&params, copy)).await;
     match &result {
         Ok(created) => expect.written(&namespace, &key.1, created),
         Err(_) => expect.forget(&namespace, &key.1),
     }
     match result {
         Ok(_) => written(key, namespace, Action::Created),
-        Err(e) if status_code(&e) == Some(409) => already_exists(api, proof, key, namespace).await,
+        Err(e) if status_code(&e) == Some(409) => {
+            already_exists(api, proof, key, namespace, calls).await
+        }
         Err(e) => failed(key, namespace, &e),
     }
 }
@@ -131,12 +148,12 @@ async fn update(
     key: RegistryKey,
     namespace: String,
     copy: &Secret,
-    timeout: Duration,
+    calls: Calls<'_>,
     expect: &Expectations,
 ) -> Outcome {
     let params = PostParams::default();
     expect.begin(&namespace, &key.1);
-    let result = with_retry(timeout, || api.replace(&key.1, &params, copy)).await;
+    let result = calls.run(|| api.replace(&key.1, &params, copy)).await;
     match &result {
         Ok(updated) => expect.written(&namespace, &key.1, updated),
         Err(_) => expect.forget(&namespace, &key.1),
@@ -161,7 +178,7 @@ async fn delete(
     namespace: String,
     name: &str,
     (uid, resource_version): (&str, &str),
-    timeout: Duration,
+    calls: Calls<'_>,
     expect: &Expectations,
 ) -> Outcome {
     // The copy as planned, or nothing: a copy changed since the snapshot is
@@ -174,7 +191,7 @@ async fn delete(
         ..DeleteParams::default()
     };
     expect.begin(&namespace, name);
-    let result = with_retry(timeout, || api.delete(name, &params)).await;
+    let result = calls.run(|| api.delete(name, &params)).await;
     match &result {
         Ok(_) => expect.deleted(&namespace, name, uid),
         Err(_) => expect.forget(&namespace, name),
@@ -195,8 +212,9 @@ async fn already_exists(
     proof: &OwnershipKey,
     key: RegistryKey,
     namespace: String,
+    calls: Calls<'_>,
 ) -> Outcome {
-    match api.get(&key.1).await {
+    match calls.run(|| api.get(&key.1)).await {
         Ok(existing) if proof.owns(&existing) => Outcome {
             key,
             is_state: true,
@@ -234,48 +252,6 @@ pub async fn secret_type(
         .ok()?
         .ok()?;
     Some(secret.map(|s| s.type_.unwrap_or_else(|| "Opaque".into())))
-}
-
-async fn with_retry<T, F, Fut>(timeout: Duration, mut call: F) -> Result<T, kube::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, kube::Error>>,
-{
-    let mut delay = FIRST_BACKOFF;
-    let mut attempt = 1;
-    loop {
-        let result = match tokio::time::timeout(timeout, call()).await {
-            Ok(result) => result,
-            Err(_) => Err(timeout_error(timeout)),
-        };
-        match result {
-            Err(e) if attempt < ATTEMPTS && is_transient(&e) => {
-                // A 429 says how long to wait; past MAX_RETRY_AFTER the
-                // operation fails this pass and the next pass tries again.
-                let wait = match retry_after(&e) {
-                    Some(asked) if asked > MAX_RETRY_AFTER => return Err(e),
-                    Some(asked) => asked.max(delay),
-                    None => delay,
-                };
-                tracing::debug!(attempt, ?wait, error = %describe_kube_error(&e), "transient failure; retrying");
-                tokio::time::sleep(wait).await;
-                delay *= 2;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
-
-fn timeout_error(timeout: Duration) -> kube::Error {
-    kube::Error::Api(
-        kube::core::Status::failure(
-            &format!("no answer within {:.1} s", timeout.as_secs_f64()),
-            "Timeout",
-        )
-        .with_code(504)
-        .boxed(),
-    )
 }
 
 fn written(key: RegistryKey, namespace: String, action: Action) -> Outcome {

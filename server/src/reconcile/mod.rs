@@ -5,9 +5,14 @@
 //! reflector(managed Secrets, full) ───────┐
 //! Inventory (namespaces, Secret names) ───┼─► wake ─► settle ─► pass
 //! resync interval, trigger(), next_pass() ┘                      │
-//!   pass = snapshot ─► plan (pure) ─► apply (bounded, retried) ─► status map
+//!   pass = snapshot ─► plan (pure) ─► apply (paced, retried) ─► status map
 //!          ─► attach (crate::attach: ServiceAccounts' imagePullSecrets)
 //! ```
+//!
+//! Pacing: every cluster write of a pass and of the attacher takes a seat
+//! of one shared [`Pace`] (module `paced`), whose limit (module `pace`,
+//! pure) grows while round trips stay near their base and shrinks on 429s
+//! and on rising round trips, within [`ReconcileOptions::concurrency`].
 //!
 //! Settling before a pass: after [`Reconciler::trigger`] (a caller has just
 //! written a source or relabelled a namespace) wait for the watch event of
@@ -27,9 +32,12 @@ mod apply;
 mod audit;
 mod brake;
 mod expect;
+pub mod pace;
+mod paced;
 mod plan;
 #[cfg(test)]
 mod plan_tests;
+pub mod shown;
 mod state;
 
 use std::collections::{BTreeMap, HashMap};
@@ -37,7 +45,6 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-pub mod shown;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::Api;
 use kube::runtime::reflector::{self, Store};
@@ -46,6 +53,8 @@ use regboard_app::model::registries::{SyncState, SyncSummary};
 use tokio::sync::{watch, Notify};
 
 pub use apply::Outcome;
+pub use pace::Bounds;
+pub use paced::Pace;
 use brake::brake;
 pub use plan::{plan, Op, Plan, Reason, RegistryKey, Snapshot};
 
@@ -86,8 +95,9 @@ enum Wake {
 pub struct ReconcileOptions {
     /// The namespace holding project registries' sources.
     pub system_namespace: String,
-    /// Operations in flight at once.
-    pub concurrency: usize,
+    /// Cluster writes in flight at once: where the limit starts and the
+    /// bounds it adapts within.
+    pub concurrency: Bounds,
     /// A full pass at least this often, whatever the watches say.
     pub resync_interval: Duration,
     /// How long one API call may take before it counts as failed (and is retried).
@@ -118,6 +128,7 @@ pub struct Reconciler {
     audit: Option<AuditLog>,
     attacher: Attacher,
     metrics: crate::metrics::ReconcileMetrics,
+    pace: Pace,
 }
 
 impl Reconciler {
@@ -164,9 +175,11 @@ impl Reconciler {
             }
         });
         let (passes_tx, passes) = watch::channel(0u64);
+        let metrics = crate::metrics::ReconcileMetrics::default();
         let this = Self {
             attacher: Attacher::new(key.clone(), attachments),
-            metrics: Default::default(),
+            pace: Pace::new(options.concurrency, metrics.clone()),
+            metrics,
             key,
             lost: Arc::default(),
             managed,
@@ -200,6 +213,11 @@ impl Reconciler {
     /// namespaces of those copies.
     pub fn lost(&self) -> BTreeMap<RegistryKey, Vec<String>> {
         self.lost.read().expect("lost lock").clone()
+    }
+
+    /// The pace of cluster writes (its limit now, the base round trip).
+    pub fn pace(&self) -> &Pace {
+        &self.pace
     }
 
     /// What the passes count (registered by `crate::metrics`).
@@ -355,7 +373,7 @@ impl Reconciler {
             client,
             &self.key,
             ops,
-            options.concurrency,
+            &self.pace,
             options.call_timeout,
             &self.expect,
         )
@@ -377,7 +395,7 @@ impl Reconciler {
         if let Some(audit) = &self.audit {
             audit::record_pass(audit, &outcomes, &mut memory.failures).await;
         }
-        let limits = (options.concurrency, options.call_timeout);
+        let limits = (&self.pace, options.call_timeout);
         let managed = self.managed.state();
         self.attacher
             .pass(client, inventory, &managed, limits, self.audit.as_ref())

@@ -240,11 +240,11 @@ pub fn client_with_cookie(cookie: &str) -> reqwest::Client {
         .unwrap()
 }
 
-/// Reconciler settings for tests: the default concurrency, a short resync.
+/// Reconciler settings for tests: the default concurrency bounds, a short resync.
 pub fn reconcile_options() -> ReconcileOptions {
     ReconcileOptions {
         system_namespace: "regboard-system".into(),
-        concurrency: 16,
+        concurrency: regboard_server::reconcile::Bounds::defaults(),
         resync_interval: Duration::from_secs(2),
         call_timeout: Duration::from_secs(1),
     }

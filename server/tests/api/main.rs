@@ -29,4 +29,5 @@ mod registry_helpers;
 mod security;
 mod sessions;
 mod shell;
+mod throttling;
 mod workloads;

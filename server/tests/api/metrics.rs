@@ -137,12 +137,14 @@ print(json.dumps({f.name: f.type for f in parse(sys.stdin.read())}))
 }
 
 /// Every family regboard exports, with its type.
-const FAMILIES: [(&str, &str); 13] = [
+const FAMILIES: [(&str, &str); 15] = [
     ("regboard_build_info", "gauge"),
     ("regboard_http_requests", "counter"),
     ("regboard_http_request_duration_seconds", "histogram"),
     ("regboard_reconcile_pass_duration_seconds", "histogram"),
     ("regboard_reconcile_operations", "counter"),
+    ("regboard_reconcile_retries", "counter"),
+    ("regboard_reconcile_concurrency_limit", "gauge"),
     ("regboard_copies", "gauge"),
     ("regboard_registry_unhealthy_copies", "gauge"),
     ("regboard_registries_source_lost", "gauge"),

@@ -146,6 +146,8 @@ async fn dispatch(
             .map_or_else(|| uri.path().to_string(), |pq| pq.as_str().to_string()),
     };
     let verdict = app.faults.consult(&info);
+    // Held until the answer is built: through the latency and the handler.
+    let seat = app.faults.admit(&info, &headers);
     if !verdict.delay.is_zero() {
         let mut shutdown = app.shutdown.clone();
         tokio::select! {
@@ -155,6 +157,10 @@ async fn dispatch(
             }
         }
     }
+    let _seat = match seat {
+        Ok(seat) => seat,
+        Err(refused) => return refused.into_response(),
+    };
     if let Some(failure) = verdict.fail {
         return failure.into_response();
     }

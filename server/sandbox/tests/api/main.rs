@@ -9,6 +9,7 @@ mod faults;
 mod kubectl;
 mod kubelet;
 mod rbac;
+mod throttle;
 mod watch;
 
 use std::net::SocketAddr;
