@@ -14,6 +14,7 @@ use crate::domain::secret::Password;
 use crate::model::access::{AccessOverview, CurrentUser};
 use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
+use crate::model::credentials::CredentialCheck;
 use crate::model::projects::{MovePreview, ProjectSummary};
 use crate::model::registries::{
     Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
@@ -71,6 +72,15 @@ pub trait RegistryService: Send + Sync {
     /// Secrets carrying regboard's labels without its proof, for an admin
     /// to adopt or leave.
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError>;
+    /// Tests the stored credential of `host` (every host when `None`)
+    /// against the registry, records and answers the verdicts.
+    async fn test_credential(
+        &self,
+        caller: &Caller,
+        scope: &Scope,
+        name: &str,
+        host: Option<&str>,
+    ) -> Result<Vec<CredentialCheck>, AppError>;
 }
 
 /// Projects and namespace membership.

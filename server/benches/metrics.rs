@@ -78,6 +78,7 @@ async fn create_registries(app: &helpers::TestApp, count: usize) -> usize {
                 email: None,
                 description: String::new(),
                 attachment: Attachment::None,
+                test_credential: false,
             };
             #[derive(serde::Serialize)]
             struct Args {

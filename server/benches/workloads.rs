@@ -215,6 +215,7 @@ impl App {
             first_check_wait: Duration::from_secs(10),
             trusted_proxies: Default::default(),
             metrics: Default::default(),
+            credential_check: Default::default(),
         };
         let running = startup::start(&connection, options).await.unwrap();
         let state = running.state.clone();

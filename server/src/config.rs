@@ -142,6 +142,9 @@ pub struct ServeArgs {
     /// `Authorization: Bearer <the file's contents>`.
     #[arg(long, env = "REGBOARD_METRICS_TOKEN_FILE", value_name = "FILE")]
     pub metrics_token_file: Option<PathBuf>,
+    /// Credential tests (`--credential-check-interval`, `--credential-check-plain-http`).
+    #[command(flatten)]
+    pub credential_check: crate::credcheck::CredCheckArgs,
 }
 
 impl ServeArgs {

@@ -36,6 +36,7 @@ pub async fn run(args: ServeArgs) -> Result<()> {
         first_check_wait: FIRST_CHECK_WAIT,
         trusted_proxies: args.trusted_proxies(),
         metrics: args.metrics_options()?,
+        credential_check: args.credential_check.options(),
     };
     let token = options.metrics.token.is_some();
     if !args.trusted_proxy.is_empty() {

@@ -9,6 +9,7 @@
 //!   ├─ proof::load_key (file ◄─► Secret)       ─► first check (bounded wait)
 //!   ├─ upgrade (once: record labelled namespaces, prove legacy Secrets)
 //!   ├─ Reconciler::start (fan-out)
+//!   ├─ CredentialChecks (prober + verdicts) ─► periodic credential tests
 //!   ├─ KubeRegistries, KubeProjects, KubeWorkloads (the services over cluster + db)
 //!   ├─ Access::open (sessions, throttle)       ─► expired-session sweeper
 //!   ├─ Metrics::new (each part's instruments)  ─► the metrics listener, when asked for (serving)
@@ -25,6 +26,7 @@ use crate::access::{Access, AccessOptions};
 use crate::attach::Attachments;
 use crate::audit::AuditLog;
 use crate::cluster::{proof, Connection, KubeCluster};
+use crate::credcheck::CredentialChecks;
 use crate::error::{Error, Result};
 use crate::membership::Membership;
 use crate::projects::KubeProjects;
@@ -57,6 +59,8 @@ pub struct StartOptions {
     pub trusted_proxies: crate::http::TrustedProxies,
     /// Where `/metrics` is served (default: nowhere).
     pub metrics: crate::metrics::MetricsOptions,
+    /// Credential tests: interval, plain-HTTP hosts, timeout.
+    pub credential_check: crate::credcheck::CredCheckOptions,
 }
 
 /// A started regboard, not yet serving.
@@ -127,6 +131,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         options.reconcile.clone(),
         Some(audit.clone()),
     );
+    let checks = CredentialChecks::new(db.clone(), options.credential_check.clone())?;
     let registries = KubeRegistries::new(
         client.clone(),
         system_namespace.clone(),
@@ -135,8 +140,11 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         key.clone(),
         db.clone(),
         audit.clone(),
+        checks.clone(),
     );
-    let workloads = KubeWorkloads::new(client.clone(), cluster.inventory.clone(), key.clone());
+    crate::credcheck::periodic::spawn(checks.clone(), registries.clone());
+    let workloads = KubeWorkloads::new(client.clone(), cluster.inventory.clone(), key.clone())
+        .with_credential_checks(checks);
     let projects = KubeProjects::new(
         client,
         key,

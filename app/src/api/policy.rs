@@ -59,6 +59,7 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("delete_registry", Policy::SignedIn),
     ("resync_registry", Policy::SignedIn),
     ("set_attachment", Policy::SignedIn),
+    ("test_registry_credential", Policy::SignedIn),
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),

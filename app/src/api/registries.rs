@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+pub use crate::model::credentials::CredentialCheck;
 pub use crate::model::registries::*;
 use crate::AppError;
 #[cfg(feature = "ssr")]
@@ -114,6 +115,25 @@ pub async fn restore_registry(project: String, name: String) -> Result<(), AppEr
     call::admin("registry.restore", what, |ctx| async move {
         let registries = &ctx.services.registries;
         registries.restore(&ctx.caller, &project, &name).await
+    })
+    .await
+}
+
+/// Tests the registry's stored credential against the registry itself
+/// (editors; audited as `registry.test` with the verdict labels): every
+/// host, or only `host`. Answers the verdicts, never the credential.
+#[server(endpoint = "test_registry_credential")]
+pub async fn test_registry_credential(
+    scope: Scope,
+    name: String,
+    #[server(default)] host: Option<String>,
+) -> Result<Vec<CredentialCheck>, AppError> {
+    call::signed_in(|ctx| async move {
+        ctx.require(Editor, &scope, "registry.test", MANAGE).await?;
+        let registries = &ctx.services.registries;
+        registries
+            .test_credential(&ctx.caller, &scope, &name, host.as_deref())
+            .await
     })
     .await
 }

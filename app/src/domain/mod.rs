@@ -3,6 +3,7 @@
 pub mod access;
 pub mod age;
 pub mod attachment;
+pub mod credential;
 pub mod docker_config;
 pub mod hosts;
 pub mod image_ref;

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod cluster;
+pub mod credentials;
 pub mod projects;
 pub mod registries;
 pub mod workloads;

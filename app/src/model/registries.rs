@@ -32,6 +32,16 @@ pub struct RegistryInput {
     /// The ServiceAccounts the Secret is added to in every namespace it reaches.
     #[serde(default)]
     pub attachment: Attachment,
+    /// Test the credential against each host before saving (on unless the
+    /// person chose "Save anyway"): a rejected credential or an unexpected
+    /// answer refuses the save with the verdict; an unreachable registry
+    /// does not (the verdict is recorded and shown).
+    #[serde(default = "yes")]
+    pub test_credential: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// How one namespace stands for a project registry.
@@ -112,6 +122,9 @@ pub struct RegistrySummary {
     /// an admin can restore the source from a copy.
     #[serde(default)]
     pub source_lost: bool,
+    /// The last credential test of each host (none before the first).
+    #[serde(default)]
+    pub credential_checks: Vec<crate::model::credentials::CredentialCheck>,
 }
 
 /// How the attachment to ServiceAccounts stands in one namespace.

@@ -8,10 +8,12 @@
 //!                │     in the system namespace; the reconciler fans it out
 //!                ├─ reads: list / detail / references  read.rs
 //!                ├─ ServiceAccount attachment setting  attach.rs (crate::attach does the writes)
+//!                ├─ credential tests (save, on demand, periodic)  credentials.rs → crate::credcheck
 //!                └─ audit event per outcome            audit hook in service.rs
 //! ```
 
 mod attach;
+mod credentials;
 pub mod objects;
 mod read;
 mod recover;

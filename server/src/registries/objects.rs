@@ -101,5 +101,6 @@ pub fn summary(secret: &Secret, scope: Scope, name: &str, sync: SyncSummary) -> 
             .as_ref()
             .map(|t| t.0.as_second()),
         source_lost: false,
+        credential_checks: Vec::new(),
     }
 }

@@ -2,6 +2,7 @@
 //! records every outcome.
 
 use regboard_app::context::Caller;
+use regboard_app::model::credentials::CredentialCheck;
 use regboard_app::model::registries::{
     Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
     UnprovenSecret,
@@ -15,6 +16,7 @@ use crate::audit::{AuditLog, AuditTarget};
 use crate::cluster::errors::answer_within;
 use crate::cluster::proof::OwnershipKey;
 use crate::cluster::Inventory;
+use crate::credcheck::CredentialChecks;
 use crate::reconcile::Reconciler;
 
 /// The registry service.
@@ -27,10 +29,12 @@ pub struct KubeRegistries {
     pub(super) key: OwnershipKey,
     pub(super) db: SqlitePool,
     pub(super) audit: AuditLog,
+    pub(super) checks: CredentialChecks,
 }
 
 impl KubeRegistries {
     /// The service over `client`; project sources live in `system_namespace`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         client: kube::Client,
         system_namespace: String,
@@ -39,6 +43,7 @@ impl KubeRegistries {
         key: OwnershipKey,
         db: SqlitePool,
         audit: AuditLog,
+        checks: CredentialChecks,
     ) -> Self {
         Self {
             client,
@@ -48,6 +53,7 @@ impl KubeRegistries {
             key,
             db,
             audit,
+            checks,
         }
     }
 
@@ -70,12 +76,16 @@ impl KubeRegistries {
             .await;
     }
 
-    /// Creates a registry and records its attachment setting.
+    /// Creates a registry and records its attachment setting, after the
+    /// credential test (outside the cluster timeout: it has its own).
     async fn create_attached(&self, input: RegistryInput) -> Result<RegistrySummary, AppError> {
         let attachment = super::attach::checked(input.attachment.clone())?;
+        let checks = self.test_before_save(&input, false).await?;
         let (scope, name) = (input.scope.clone(), input.name.clone());
-        let created = self.create_registry(input).await?;
+        let mut created = answer_within(self.create_registry(input)).await?;
         self.save_attachment(&scope, &name, &attachment).await?;
+        self.record_checks(&scope, &name, &checks).await;
+        created.credential_checks = checks;
         Ok(created)
     }
 
@@ -85,11 +95,14 @@ impl KubeRegistries {
         input: RegistryInput,
     ) -> Result<(RegistrySummary, Value), AppError> {
         let attachment = super::attach::checked(input.attachment.clone())?;
+        let checks = self.test_before_save(&input, true).await?;
         let (scope, name) = (input.scope.clone(), input.name.clone());
         let before = self.attachment_of(&scope, &name);
-        let (summary, mut details) = self.update_registry(input).await?;
+        let (mut summary, mut details) = answer_within(self.update_registry(input)).await?;
         self.save_attachment(&scope, &name, &attachment).await?;
         details["attachment"] = json!({"before": before, "after": attachment});
+        self.record_checks(&scope, &name, &checks).await;
+        summary.credential_checks = checks;
         Ok((summary, details))
     }
 
@@ -112,11 +125,16 @@ impl KubeRegistries {
 #[async_trait::async_trait]
 impl RegistryService for KubeRegistries {
     async fn list(&self, filter: &RegistryFilter) -> Result<Vec<RegistrySummary>, AppError> {
-        answer_within(self.list_registries(filter)).await
+        let mut rows = answer_within(self.list_registries(filter)).await?;
+        self.fill_checks(&mut rows).await;
+        Ok(rows)
     }
 
     async fn get(&self, scope: &Scope, name: &str) -> Result<RegistryDetail, AppError> {
-        answer_within(self.registry_detail(scope, name)).await
+        let mut detail = answer_within(self.registry_detail(scope, name)).await?;
+        self.fill_checks(std::slice::from_mut(&mut detail.summary))
+            .await;
+        Ok(detail)
     }
 
     async fn create(
@@ -130,7 +148,7 @@ impl RegistryService for KubeRegistries {
             details["credential"] =
                 json!(self.audit.fingerprint(input.password.expose().as_bytes()));
         }
-        let result = answer_within(self.create_attached(input)).await;
+        let result = self.create_attached(input).await;
         self.record(caller, "registry.create", (&scope, &name), &result, details)
             .await;
         result
@@ -142,7 +160,7 @@ impl RegistryService for KubeRegistries {
         input: RegistryInput,
     ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
-        let result = answer_within(self.update_attached(input)).await;
+        let result = self.update_attached(input).await;
         let details = match &result {
             Ok((_, details)) => details.clone(),
             Err(_) => Value::Null,
@@ -157,7 +175,13 @@ impl RegistryService for KubeRegistries {
         let result = answer_within(self.delete_registry(scope, name)).await;
         let result = match result {
             // Its accounts are detached by the next pass, as its Secrets go.
-            Ok(()) => self.forget_attachment(scope, name).await,
+            Ok(()) => {
+                let id = (scope.clone(), name.to_owned());
+                if let Err(e) = self.checks.forget(&id).await {
+                    tracing::warn!(error = %e, registry = %name, "credential verdicts not forgotten");
+                }
+                self.forget_attachment(scope, name).await
+            }
             Err(e) => Err(e),
         };
         self.record(
@@ -197,6 +221,26 @@ impl RegistryService for KubeRegistries {
         let result = answer_within(self.set_registry_attachment(scope, name, attachment)).await;
         self.record_detailed(caller, "registry.attachment", (scope, name), result)
             .await
+    }
+
+    async fn test_credential(
+        &self,
+        caller: &Caller,
+        scope: &Scope,
+        name: &str,
+        host: Option<&str>,
+    ) -> Result<Vec<CredentialCheck>, AppError> {
+        let result = self.test_registry(scope, name, host).await;
+        // The verdict labels only: no registry text, never the credential.
+        let details = match &result {
+            Ok(checks) => json!({"verdicts": checks.iter()
+                .map(|c| (c.host.clone(), c.verdict.label()))
+                .collect::<std::collections::BTreeMap<_, _>>()}),
+            Err(_) => json!({"host": host}),
+        };
+        self.record(caller, "registry.test", (scope, name), &result, details)
+            .await;
+        result
     }
 
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError> {

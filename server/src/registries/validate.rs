@@ -150,6 +150,7 @@ mod tests {
             email: None,
             description: String::new(),
             attachment: Default::default(),
+            test_credential: false,
         }
     }
 

@@ -19,10 +19,10 @@ pub mod references;
 use std::collections::BTreeMap;
 
 use regboard_app::domain::workloads::coverage::coverage;
-use regboard_app::domain::workloads::diagnosis::{self, Elsewhere, Inputs};
+use regboard_app::domain::workloads::diagnosis::{self, Elsewhere, Inputs, LastTest, LastTests};
 use regboard_app::domain::workloads::filter::{sort_rows, PodFilter};
 use regboard_app::domain::workloads::rows::pod_row;
-use regboard_app::domain::workloads::NamespaceFacts;
+use regboard_app::domain::workloads::{NamespaceFacts, PodFacts};
 use regboard_app::model::workloads::{
     CoverageReport, Diagnosis, WorkloadList, WorkloadQuery, ROW_LIMIT,
 };
@@ -32,6 +32,7 @@ use regboard_app::AppError;
 use crate::cluster::errors::answer_within;
 use crate::cluster::proof::OwnershipKey;
 use crate::cluster::Inventory;
+use crate::credcheck::CredentialChecks;
 use probe::Prober;
 use read::{Need, Reader};
 
@@ -43,6 +44,7 @@ pub struct KubeWorkloads {
     reader: Reader,
     inventory: Inventory,
     prober: Prober,
+    checks: Option<CredentialChecks>,
 }
 
 impl KubeWorkloads {
@@ -57,7 +59,37 @@ impl KubeWorkloads {
             },
             inventory,
             prober: Prober::default(),
+            checks: None,
         }
+    }
+
+    /// The service reading the last credential tests of `checks` for
+    /// check 3 of a diagnosis.
+    pub fn with_credential_checks(mut self, checks: CredentialChecks) -> Self {
+        self.checks = Some(checks);
+        self
+    }
+
+    /// The last credential test of each regboard registry host serving
+    /// the images in question.
+    async fn last_tests(&self, ns: &NamespaceFacts, pod: &PodFacts) -> LastTests {
+        let mut out = LastTests::new();
+        let Some(checks) = &self.checks else {
+            return out;
+        };
+        let now = chrono::Utc::now().timestamp();
+        for (registry, server) in diagnosis::registries_to_check(ns, pod) {
+            let id = (registry.scope.clone(), registry.name.clone());
+            let last = checks.last(&id).await.unwrap_or_default();
+            if let Some(check) = last.into_iter().find(|c| c.host == server) {
+                let test = LastTest {
+                    verdict: check.verdict,
+                    age_seconds: now - check.checked_unix,
+                };
+                out.insert((registry, server), test);
+            }
+        }
+        out
     }
 
     /// `namespaces` with the project regboard recorded for each.
@@ -121,12 +153,14 @@ impl KubeWorkloads {
             .filter(|n| ns.secret(n).is_none())
             .collect();
         let elsewhere = self.elsewhere(&missing, namespace, visible);
+        let tests = self.last_tests(&ns, &pod).await;
         let checks = diagnosis::diagnose(&Inputs {
             ns: &ns,
             pod: &pod,
             elsewhere: &elsewhere,
             reach: &reach,
             events: &events,
+            tests: &tests,
         });
         Ok(Diagnosis {
             failing: diagnosis::is_failing(&pod, &events),

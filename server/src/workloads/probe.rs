@@ -103,21 +103,10 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-/// The innermost cause ("Connection refused", "failed to lookup address
-/// information"), or that no answer came in time.
+/// The innermost cause, or that no answer came in time (shared with the
+/// credential test).
 fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return format!("no answer within {} seconds", PROBE_TIMEOUT.as_secs());
-    }
-    let mut current: &dyn std::error::Error = e;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    let text = current.to_string();
-    match text.find(" (os error") {
-        Some(i) => text[..i].to_owned(),
-        None => text,
-    }
+    crate::credcheck::transport::describe(e, PROBE_TIMEOUT)
 }
 
 #[cfg(test)]

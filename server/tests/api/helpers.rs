@@ -143,6 +143,11 @@ async fn spawn_on(
         first_check_wait: Duration::from_secs(5),
         trusted_proxies: Default::default(),
         metrics: Default::default(),
+        // No periodic tests unless a test asks (it would knock on ghcr.io).
+        credential_check: regboard_server::credcheck::CredCheckOptions {
+            interval: None,
+            ..Default::default()
+        },
     };
     configure(&mut options);
     let running = startup::start(&connection, options).await.unwrap();

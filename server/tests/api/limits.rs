@@ -124,6 +124,7 @@ fn largest_legitimate_form() -> RegistryInput {
                 .map(|i| format!("{i:02}{}", "a".repeat(251)))
                 .collect(),
         },
+        test_credential: false,
     }
 }
 

@@ -43,6 +43,8 @@ pub fn ns_input(namespace: &str, name: &str, password: &str) -> RegistryInput {
         email: None,
         description: "pulls from GHCR".into(),
         attachment: Attachment::None,
+        // ghcr.io is not reachable from the tests; credcheck.rs tests this.
+        test_credential: false,
     }
 }
 

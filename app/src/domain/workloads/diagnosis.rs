@@ -3,8 +3,8 @@
 //!
 //! 1. every pull Secret the pod names exists in its namespace;
 //! 2. each is of a pull-Secret type;
-//! 3. the registry accepts the credential (unknown until regboard can test
-//!    credentials, issue #13);
+//! 3. the registry accepts the credential (the last credential test of the
+//!    serving registry's host; unknown when there is none);
 //! 4. the image names the host the credential is for;
 //! 5. regboard reaches the registry's `/v2/` (nodes may differ).
 //!
@@ -118,6 +118,18 @@ pub struct EventFacts {
     pub last_unix: Option<i64>,
 }
 
+/// The last credential test of one host of a regboard registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastTest {
+    /// What it concluded.
+    pub verdict: crate::domain::credential::Verdict,
+    /// How long ago, in seconds.
+    pub age_seconds: i64,
+}
+
+/// Last tests by (registry, docker config key).
+pub type LastTests = BTreeMap<(super::RegistryRef, String), LastTest>;
+
 /// What a diagnosis reads.
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
@@ -131,6 +143,27 @@ pub struct Inputs<'a> {
     pub reach: &'a BTreeMap<String, Reach>,
     /// The pod's Events.
     pub events: &'a [EventFacts],
+    /// The last credential test of each serving registry host.
+    pub tests: &'a LastTests,
+}
+
+/// The regboard registries (and their docker config keys) that serve the
+/// images in question: the credential tests check 3 reads.
+pub fn registries_to_check(
+    ns: &NamespaceFacts,
+    pod: &PodFacts,
+) -> Vec<(super::RegistryRef, String)> {
+    let mut out: Vec<_> = in_question(pod)
+        .iter()
+        .filter_map(|c| ImageRef::parse(&c.image).ok())
+        .filter_map(|image| {
+            let (secret, server) = super::rows::serving(&image, &pod.pull_secrets, &ns.secrets)?;
+            Some((secret.registry.clone()?, server.to_owned()))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The containers whose images are in question: the failing ones, or every

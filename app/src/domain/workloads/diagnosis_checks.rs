@@ -3,14 +3,16 @@
 use super::super::fix::{create_registry, host_fix, missing_entry, Fix, FixAction};
 use super::super::{explain_reference, SecretFacts, DOCKER_CFG, DOCKER_CONFIG_JSON};
 use super::{create_named, in_question, Check, Inputs, Reach, Verdict};
+use crate::domain::age::short_age;
+use crate::domain::credential::Verdict as CredentialVerdict;
 use crate::domain::hosts::normalize_host;
 use crate::domain::image_ref::{ImageRef, DEFAULT_REGISTRY};
 
 /// Said under check 5, whatever the outcome.
 pub(super) const NODES_MAY_DIFFER: &str = "Checked from where regboard runs; the cluster's nodes may reach the registry differently (proxy, firewall, DNS).";
 
-/// Said under check 3 until regboard can test credentials.
-pub(super) const NO_CREDENTIAL_TEST: &str = "regboard cannot test a login against a registry yet (the credential test, issue #13), so it cannot tell whether the registry accepts this one.";
+/// Said under check 3 for a login with no recorded credential test.
+pub(super) const NO_CREDENTIAL_TEST: &str = "No credential test of this login is recorded (only regboard's own registries are tested: on save, from the registry page, and periodically), so regboard cannot tell whether the registry accepts it.";
 
 fn check(
     number: u8,
@@ -166,7 +168,8 @@ pub(super) fn secret_types(input: &Inputs) -> Check {
 /// Check 3: the registry accepts the credential — unknown until #13.
 pub(super) fn credential_accepted(input: &Inputs) -> Check {
     let title = "The registry accepts the credential".to_owned();
-    let mut evidence = vec![NO_CREDENTIAL_TEST.to_owned()];
+    let mut evidence = Vec::new();
+    let mut verdicts = Vec::new();
     let mut fix = None;
     let refused = event_messages(input, |reason, message| {
         reason == "Failed"
@@ -184,21 +187,53 @@ pub(super) fn credential_accepted(input: &Inputs) -> Check {
         let Ok(image) = ImageRef::parse(&c.image) else {
             continue;
         };
-        if let Some((secret, server)) =
+        let Some((secret, server)) =
             super::super::rows::serving(&image, &input.pod.pull_secrets, &input.ns.secrets)
-        {
-            evidence.push(format!(
-                "{} holds a login for {} (entry {server}).",
-                secret.describe(),
-                normalize_host(image.registry())
-            ));
-            if !refused.is_empty() && fix.is_none() {
-                fix = Some(relogin(secret, &normalize_host(image.registry())));
+        else {
+            continue;
+        };
+        let host = normalize_host(image.registry());
+        evidence.push(format!(
+            "{} holds a login for {host} (entry {server}).",
+            secret.describe()
+        ));
+        let last = secret
+            .registry
+            .as_ref()
+            .and_then(|r| input.tests.get(&(r.clone(), server.to_owned())));
+        let verdict = match last {
+            Some(test) => {
+                evidence.push(format!(
+                    "Credential test {} ago: {}",
+                    short_age(test.age_seconds),
+                    test.verdict.sentence(server)
+                ));
+                match test.verdict {
+                    CredentialVerdict::Accepted => Verdict::Pass,
+                    CredentialVerdict::Rejected { .. } => Verdict::Fail,
+                    _ => Verdict::Unknown,
+                }
             }
+            None => {
+                evidence.push(NO_CREDENTIAL_TEST.to_owned());
+                Verdict::Unknown
+            }
+        };
+        if (verdict == Verdict::Fail || !refused.is_empty()) && fix.is_none() {
+            fix = Some(relogin(secret, &host));
         }
+        verdicts.push(verdict);
     }
+    if verdicts.is_empty() {
+        evidence.push(NO_CREDENTIAL_TEST.to_owned());
+    }
+    let verdict = if verdicts.is_empty() {
+        Verdict::Unknown
+    } else {
+        Verdict::worst(verdicts)
+    };
     evidence.extend(refused);
-    check(3, title, Verdict::Unknown, evidence, fix)
+    check(3, title, verdict, evidence, fix)
 }
 
 /// "if the login … is wrong or expired, enter it again".

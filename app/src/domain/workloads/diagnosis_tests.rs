@@ -11,6 +11,7 @@ struct Case {
     elsewhere: BTreeMap<String, Vec<Elsewhere>>,
     reach: BTreeMap<String, Reach>,
     events: Vec<EventFacts>,
+    tests: LastTests,
 }
 
 fn case(p: PodFacts, secrets: Vec<SecretFacts>) -> Case {
@@ -28,6 +29,7 @@ fn case(p: PodFacts, secrets: Vec<SecretFacts>) -> Case {
         elsewhere: BTreeMap::new(),
         reach: BTreeMap::new(),
         events: Vec::new(),
+        tests: LastTests::new(),
     }
 }
 
@@ -39,6 +41,7 @@ impl Case {
             elsewhere: &self.elsewhere,
             reach: &self.reach,
             events: &self.events,
+            tests: &self.tests,
         })
     }
 }
@@ -185,7 +188,7 @@ fn no_secret_for_a_private_host_fails_check_four_with_the_coverage_fix() {
 }
 
 #[test]
-fn check_three_stays_unknown_and_quotes_a_refusal() {
+fn check_three_without_a_test_stays_unknown_and_quotes_a_refusal() {
     let mut c = case(
         failing("ghcr.io/acme/api:2", &["ghcr"]),
         vec![pull_secret("ghcr", &["ghcr.io"])],
@@ -199,7 +202,10 @@ fn check_three_stays_unknown_and_quotes_a_refusal() {
     });
     let checks = c.run();
     assert_eq!(checks[2].verdict, Unknown);
-    assert!(checks[2].evidence[0].contains("issue #13"));
+    assert!(checks[2]
+        .evidence
+        .iter()
+        .any(|e| e.contains("No credential test of this login is recorded")));
     assert!(checks[2]
         .evidence
         .iter()
@@ -215,6 +221,59 @@ fn check_three_stays_unknown_and_quotes_a_refusal() {
         .sentence
         .contains("wrong or expired"));
     assert_eq!(checks[3].verdict, Pass);
+}
+
+/// A pod failing to pull from ghcr.io with regboard's registry `ghcr`
+/// whose last test of `ghcr.io` gave `verdict`.
+fn tested(verdict: crate::domain::credential::Verdict) -> Case {
+    let registry = crate::domain::workloads::RegistryRef {
+        scope: crate::domain::scope::Scope::Project {
+            project: "retail".into(),
+        },
+        name: "ghcr".into(),
+    };
+    let mut secret = pull_secret("ghcr", &["ghcr.io"]);
+    secret.registry = Some(registry.clone());
+    let mut c = case(failing("ghcr.io/acme/api:2", &["ghcr"]), vec![secret]);
+    let test = LastTest {
+        verdict,
+        age_seconds: 300,
+    };
+    c.tests.insert((registry, "ghcr.io".into()), test);
+    c
+}
+
+#[test]
+fn check_three_follows_the_last_credential_test() {
+    use crate::domain::credential::{Unreachable, Verdict as V};
+    let accepted = tested(V::Accepted).run();
+    assert_eq!(accepted[2].verdict, Pass);
+    assert!(accepted[2]
+        .evidence
+        .iter()
+        .any(|e| e == "Credential test 5m ago: ghcr.io accepted the credential."));
+    let rejected = tested(V::Rejected {
+        status: 401,
+        message: "authentication required".into(),
+    })
+    .run();
+    assert_eq!(rejected[2].verdict, Fail);
+    assert!(rejected[2]
+        .evidence
+        .iter()
+        .any(|e| e.contains("rejected the credential (HTTP 401): authentication required")));
+    assert!(rejected[2]
+        .fix
+        .as_ref()
+        .unwrap()
+        .sentence
+        .contains("wrong or expired"));
+    let unreachable = tested(V::Unreachable {
+        cause: Unreachable::Dns,
+        detail: "failed to lookup address information".into(),
+    })
+    .run();
+    assert_eq!(unreachable[2].verdict, Unknown);
 }
 
 #[test]

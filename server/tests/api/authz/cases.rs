@@ -313,6 +313,12 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "test_registry_credential",
+            Who::Owner,
+            scope_name("made"),
+            NoScope::Denied,
+        ),
+        case(
             "delete_registry",
             Who::Owner,
             scope_name("made"),

@@ -40,6 +40,7 @@ pub(super) fn all() -> Vec<Case> {
         case("the registry list", |app| Box::pin(registry_list(app))),
         case("a registry's detail: the pods and ServiceAccounts that pull with it", |app| Box::pin(registry_references(app))),
         case("sync a registry now", |app| Box::pin(resync_registry(app))),
+        case("test a registry's credential", |app| Box::pin(test_credential(app))),
         case("restore a lost source from a copy", |app| Box::pin(restore_lost_source(app))),
         case("adopt an unproven Secret", |app| Box::pin(adopt_unproven(app))),
         case("the upgrade proves legacy Secrets", |app| Box::pin(upgrade_legacy_proof(app))),

@@ -168,6 +168,15 @@ pub(super) async fn resync_registry(app: &TestApp) {
     all_synced(app, &payments(), "rbac-project").await;
 }
 
+/// The on-demand credential test reads the source Secret's login (ghcr.io
+/// is not reachable from the tests: the verdict is "unreachable").
+pub(super) async fn test_credential(app: &TestApp) {
+    let args = json!({"scope": payments(), "name": "rbac-project"});
+    let checks: Vec<regboard_app::model::credentials::CredentialCheck> =
+        call(app, "test_registry_credential", &args).await.unwrap();
+    assert!(!checks.is_empty(), "every host is tested");
+}
+
 pub(super) async fn restore_lost_source(app: &TestApp) {
     synced(app, "rbac-lost").await;
     Api::<Secret>::namespaced(app.kube(), "regboard-system")

@@ -36,7 +36,10 @@ async fn a_missing_named_secret_fails_check_one_with_kubelets_event_and_where_it
         one.fix.as_ref().unwrap().sentence,
         "create a registry named payments-registry for host registry.payments.example.com"
     );
-    assert!(says(&d.checks[2], "issue #13"));
+    assert!(says(
+        &d.checks[2],
+        "No credential test of this login is recorded"
+    ));
     assert!(d.events.iter().any(|e| e.reason == "BackOff"));
 
     // The same name in another namespace of the project: say where, offer project scope.

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use super::credential::CredentialSection;
 use super::edit::load_error;
 use super::namespaces::{attachment_pending, NamespaceStatusTable};
 use super::recovery::LostSource;
@@ -227,6 +228,7 @@ fn delete_message(scope: &Scope, name: &str, detail: Option<&RegistryDetail>) ->
 }
 
 #[component]
+/// `on_restored` reloads the page's data (after a restore or a credential test).
 fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> impl IntoView {
     let s = detail.summary.clone();
     let lost = match (&s.scope, s.source_lost) {
@@ -239,6 +241,11 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
         .created_unix
         .map(|c| format!("{} ago", short_age(now - c)));
     let pending = any_pending(&detail);
+    let credential = view! {
+        <CredentialSection scope=s.scope.clone() name=s.name.clone() hosts=s.hosts.clone()
+            checks=s.credential_checks.clone() now refresh=on_restored/>
+    }
+    .into_any();
     view! {
         {lost}
         <section aria-labelledby="summary-heading" class="detail-summary">
@@ -255,6 +262,7 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
                 <dt>"Attached to"</dt><dd data-testid="detail-attachment">{detail.attachment.describe()}</dd>
             </dl>
         </section>
+        {credential}
         <section aria-labelledby="namespaces-heading">
             <h2 id="namespaces-heading">"Namespaces"</h2>
             {pending.then(|| view! {

@@ -114,6 +114,7 @@ impl Fields {
                 &self.attach_mode.get_untracked(),
                 &self.attach_names.get_untracked(),
             ),
+            test_credential: true,
         }
     }
 }

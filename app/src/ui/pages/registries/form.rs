@@ -4,6 +4,8 @@
 //! form keeps what the person typed (except the password, which is cleared)
 //! and shows the message next to the field it names. The submission goes
 //! through an [`Action`] calling `create_registry` or `update_registry`.
+//! The server tests the credential first; when the registry rejects it the
+//! form keeps everything (the password too) and offers "Save anyway".
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -11,6 +13,7 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use super::attach::AttachmentFields;
+use super::credential::CredentialWarning;
 use super::fields::Fields;
 use super::hosts::{HostDraft, HostPicker};
 use super::{detail_href, LIST};
@@ -25,7 +28,7 @@ use crate::ui::components::{
 use crate::AppError;
 
 /// The fields the server may name in [`AppError::Invalid`].
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "scope",
     "name",
     "hosts",
@@ -34,6 +37,7 @@ const FIELDS: [&str; 8] = [
     "email",
     "description",
     "attachment",
+    "credential",
 ];
 
 /// Creating (scope and name chosen here) or editing (both fixed).
@@ -76,6 +80,8 @@ fn use_save(
             &detail_href(&saved.scope, &saved.name),
             NavigateOptions::default(),
         ),
+        // A failed credential test keeps the password for "Save anyway".
+        Some(Err(AppError::Invalid { field: Some(f), .. })) if f == "credential" => {}
         Some(Err(_)) => fields.password.set(String::new()),
         None => {}
     });
@@ -103,8 +109,8 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
         || LIST.to_owned(),
         |s| detail_href(s, &fields.name.get_untracked()),
     );
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
+    // Submits the form; `test` asks the server to test the credential first.
+    let submit = move |test: bool| {
         local_error.set(None);
         // A chosen preset that was never "added" is what the person means.
         if fields.hosts.with_untracked(Vec::is_empty) && !draft.add_to(fields.hosts) {
@@ -115,11 +121,19 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             .map_or_else(|| fields.chosen_scope(), Ok)
         {
             Ok(scope) => {
-                save.dispatch(fields.input(scope));
+                let mut input = fields.input(scope);
+                input.test_credential = test;
+                save.dispatch(input);
             }
             Err(e) => local_error.set(Some(e)),
         }
     };
+    let submit_anyway = submit.clone();
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        submit(true);
+    };
+    let save_anyway = Callback::new(move |_| submit_anyway(false));
     let errors = FormErrors::new(error, &FIELDS);
     view! {
         <form class="registry-form" method="post" novalidate=true on:submit=on_submit data-testid="registry-form">
@@ -134,6 +148,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             <HostPicker hosts=fields.hosts draft server_error=errors.field("hosts")/>
             <CredentialFields fields errors editing/>
             <AttachmentFields fields message=errors.field("attachment")/>
+            <CredentialWarning message=errors.field("credential") pending=save.pending().into() save_anyway/>
             <div class="actions">
                 <SubmitButton testid="save-registry" pending=save.pending()
                     label=if editing { "Save changes" } else { "Create registry" } busy="Saving…"/>

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
+use super::credential::CredentialCell;
 use super::recovery::UnprovenSecrets;
 use super::{detail_href, LIST};
 use crate::api::cluster::list_namespaces;
@@ -248,11 +249,19 @@ fn NoRegistries(filtered: bool) -> impl IntoView {
 #[component]
 fn RegistryTable(rows: Vec<RegistrySummary>, now: i64) -> impl IntoView {
     let count = rows.len();
-    let columns = ["Name", "Scope", "Hosts", "Username", "Namespaces", "Sync"]
-        .into_iter()
-        .map(Column::Text)
-        .chain([Column::Num("Age")])
-        .collect();
+    let columns = [
+        "Name",
+        "Scope",
+        "Hosts",
+        "Username",
+        "Namespaces",
+        "Sync",
+        "Credential",
+    ]
+    .into_iter()
+    .map(Column::Text)
+    .chain([Column::Num("Age")])
+    .collect();
     view! {
         <p class="muted" data-testid="registry-count">
             {format!("{count} {}", if count == 1 { "registry" } else { "registries" })}
@@ -293,6 +302,7 @@ fn RegistryRow(row: RegistrySummary, now: i64) -> impl IntoView {
                 <SyncSummaryView sync=row.sync/>
                 {row.source_lost.then(|| view! { <span class="badge warn" data-testid="source-lost-badge">"source lost"</span> })}
             </td>
+            <td><CredentialCell checks=row.credential_checks.clone() now/></td>
             <td class="num">{age}</td>
         </tr>
     }

@@ -7,6 +7,7 @@
 //! page has hydrated, and show refusals next to the field they concern.
 
 mod attach;
+mod credential;
 mod detail;
 mod edit;
 mod fields;
