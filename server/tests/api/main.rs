@@ -10,6 +10,7 @@ mod canary;
 mod cluster;
 mod collisions;
 mod credcheck;
+mod credcheck_canary;
 mod crash;
 mod delegation;
 mod faults;
