@@ -285,3 +285,68 @@ async fn the_periodic_test_records_the_verdict_shown_in_the_list() {
     }
     panic!("no periodic verdict was recorded");
 }
+
+/// Creates pod `name` in [`NAMESPACE`] pulling `image` with pull Secret `secret`.
+async fn make_pod(app: &TestApp, name: &str, image: &str, secret: &str) {
+    let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "app", "image": image}],
+                 "imagePullSecrets": [{"name": secret}]},
+    }))
+    .unwrap();
+    kube::Api::namespaced(app.kube(), NAMESPACE)
+        .create(&kube::api::PostParams::default(), &pod)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn check_three_of_a_pull_diagnosis_shows_the_last_verdict() {
+    use regboard_app::model::workloads::{Diagnosis, Verdict as Check};
+    let Some(bin) = docker_registry() else { return };
+    let registry = Registry::basic(&bin, USER, RIGHT).await;
+    let app = app_for(registry.plain_http_hosts(), None).await;
+    create(&app, input("good", &registry.host, RIGHT, true))
+        .await
+        .unwrap();
+    create(&app, input("bad", &registry.host, WRONG, false))
+        .await
+        .unwrap();
+    let image = format!("{}/acme/app:1", registry.host);
+    make_pod(&app, "with-good", &image, "good").await;
+    make_pod(&app, "with-bad", &image, "bad").await;
+    let diagnose = |name: &'static str| {
+        let args = serde_json::json!({"namespace": NAMESPACE, "name": name});
+        let app = &app;
+        async move {
+            call::<_, Diagnosis>(app, "diagnose_pod", &args)
+                .await
+                .unwrap()
+        }
+    };
+    let before = diagnose("with-bad").await;
+    assert_eq!(before.checks[2].verdict, Check::Unknown, "never tested yet");
+    test_now(&app, "bad").await.unwrap();
+    let bad = diagnose("with-bad").await;
+    assert_eq!(
+        bad.checks[2].verdict,
+        Check::Fail,
+        "{:?}",
+        bad.checks[2].evidence
+    );
+    assert!(
+        bad.checks[2]
+            .evidence
+            .iter()
+            .any(|e| e.contains("rejected the credential (HTTP 401)")),
+        "{:?}",
+        bad.checks[2].evidence
+    );
+    let good = diagnose("with-good").await;
+    assert_eq!(
+        good.checks[2].verdict,
+        Check::Pass,
+        "{:?}",
+        good.checks[2].evidence
+    );
+}

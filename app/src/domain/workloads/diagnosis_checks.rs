@@ -197,28 +197,7 @@ pub(super) fn credential_accepted(input: &Inputs) -> Check {
             "{} holds a login for {host} (entry {server}).",
             secret.describe()
         ));
-        let last = secret
-            .registry
-            .as_ref()
-            .and_then(|r| input.tests.get(&(r.clone(), server.to_owned())));
-        let verdict = match last {
-            Some(test) => {
-                evidence.push(format!(
-                    "Credential test {} ago: {}",
-                    short_age(test.age_seconds),
-                    test.verdict.sentence(server)
-                ));
-                match test.verdict {
-                    CredentialVerdict::Accepted => Verdict::Pass,
-                    CredentialVerdict::Rejected { .. } => Verdict::Fail,
-                    _ => Verdict::Unknown,
-                }
-            }
-            None => {
-                evidence.push(NO_CREDENTIAL_TEST.to_owned());
-                Verdict::Unknown
-            }
-        };
+        let verdict = last_test(input, secret, server, &mut evidence);
         if (verdict == Verdict::Fail || !refused.is_empty()) && fix.is_none() {
             fix = Some(relogin(secret, &host));
         }
@@ -234,6 +213,35 @@ pub(super) fn credential_accepted(input: &Inputs) -> Check {
     };
     evidence.extend(refused);
     check(3, title, verdict, evidence, fix)
+}
+
+/// What the last credential test of `secret`'s entry `server` says (its
+/// sentence joins `evidence`): pass when accepted, fail when rejected,
+/// unknown when unreachable, unexpected or never tested.
+fn last_test(
+    input: &Inputs,
+    secret: &SecretFacts,
+    server: &str,
+    evidence: &mut Vec<String>,
+) -> Verdict {
+    let last = secret
+        .registry
+        .as_ref()
+        .and_then(|r| input.tests.get(&(r.clone(), server.to_owned())));
+    let Some(test) = last else {
+        evidence.push(NO_CREDENTIAL_TEST.to_owned());
+        return Verdict::Unknown;
+    };
+    evidence.push(format!(
+        "Credential test {} ago: {}",
+        short_age(test.age_seconds),
+        test.verdict.sentence(server)
+    ));
+    match test.verdict {
+        CredentialVerdict::Accepted => Verdict::Pass,
+        CredentialVerdict::Rejected { .. } => Verdict::Fail,
+        _ => Verdict::Unknown,
+    }
 }
 
 /// "if the login … is wrong or expired, enter it again".

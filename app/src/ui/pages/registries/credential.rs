@@ -59,7 +59,7 @@ pub(super) fn CredentialSection(
     refresh: Callback<()>,
 ) -> impl IntoView {
     let hydrated = use_hydrated();
-    let test = Action::new(move |(scope, name, host): &(Scope, String, String)| {
+    let test = Action::new(move |(scope, name, host): &TestKey| {
         test_registry_credential(scope.clone(), name.clone(), Some(host.clone()))
     });
     Effect::new(move |_| {
@@ -72,33 +72,8 @@ pub(super) fn CredentialSection(
         .into_iter()
         .map(|host| {
             let last = checks.iter().find(|c| c.host == host).cloned();
-            let key = (scope.clone(), name.clone(), host.clone());
-            let testing = {
-                let host = host.clone();
-                move || test.pending().get() && test.input().get().is_some_and(|(_, _, h)| h == host)
-            };
-            let testing_label = testing.clone();
-            view! {
-                <tr data-host=host.clone()>
-                    <td class="mono">{host.clone()}</td>
-                    <td>{match &last {
-                        Some(c) => view! {
-                            <span class=badge_class(&c.verdict) data-testid="credential-verdict"
-                                data-verdict=c.verdict.label()>{c.verdict.label()}</span>
-                            " "<span data-testid="credential-sentence">{c.sentence()}</span>
-                        }.into_any(),
-                        None => view! { <span class="muted" data-testid="credential-verdict">"not tested yet"</span> }.into_any(),
-                    }}</td>
-                    <td class="num">{last.map(|c| format!("{} ago", short_age(now - c.checked_unix)))}</td>
-                    <td>
-                        <button type="button" class="secondary" data-testid="test-credential"
-                            disabled=move || !hydrated.get() || test.pending().get()
-                            on:click=move |_| { test.dispatch(key.clone()); }>
-                            {move || if testing_label() { "Testing…" } else { "Test credential" }}
-                        </button>
-                    </td>
-                </tr>
-            }
+            let key = (scope.clone(), name.clone(), host);
+            view! { <CredentialRow key last now test hydrated/> }
         })
         .collect_view();
     view! {
@@ -114,6 +89,52 @@ pub(super) fn CredentialSection(
                 <tbody>{rows}</tbody>
             </table>
         </section>
+    }
+    .into_any()
+}
+
+/// What "Test credential" dispatches: scope, registry name, host.
+type TestKey = (Scope, String, String);
+
+/// One host's row: its last verdict and its "Test credential" button.
+#[component]
+fn CredentialRow(
+    key: TestKey,
+    last: Option<CredentialCheck>,
+    now: i64,
+    test: Action<TestKey, Result<Vec<CredentialCheck>, crate::AppError>>,
+    hydrated: ReadSignal<bool>,
+) -> impl IntoView {
+    let host = key.2.clone();
+    let testing = {
+        let host = host.clone();
+        move || test.pending().get() && test.input().get().is_some_and(|(_, _, h)| h == host)
+    };
+    let verdict = match &last {
+        Some(c) => view! {
+            <span class=badge_class(&c.verdict) data-testid="credential-verdict"
+                data-verdict=c.verdict.label()>{c.verdict.label()}</span>
+            " "<span data-testid="credential-sentence">{c.sentence()}</span>
+        }
+        .into_any(),
+        None => {
+            view! { <span class="muted" data-testid="credential-verdict">"not tested yet"</span> }
+                .into_any()
+        }
+    };
+    view! {
+        <tr data-host=host.clone()>
+            <td class="mono">{host.clone()}</td>
+            <td>{verdict}</td>
+            <td class="num">{last.map(|c| format!("{} ago", short_age(now - c.checked_unix)))}</td>
+            <td>
+                <button type="button" class="secondary" data-testid="test-credential"
+                    disabled=move || !hydrated.get() || test.pending().get()
+                    on:click=move |_| { test.dispatch(key.clone()); }>
+                    {move || if testing() { "Testing…" } else { "Test credential" }}
+                </button>
+            </td>
+        </tr>
     }
     .into_any()
 }
