@@ -73,13 +73,14 @@ pub trait RegistryService: Send + Sync {
     /// to adopt or leave.
     async fn unproven(&self) -> Result<Vec<UnprovenSecret>, AppError>;
     /// Tests the stored credential of `host` (every host when `None`)
-    /// against the registry, records and answers the verdicts.
+    /// against the registry — with `image`, for pulling that repository —
+    /// records and answers the verdicts.
     async fn test_credential(
         &self,
         caller: &Caller,
-        scope: &Scope,
-        name: &str,
+        registry: (&Scope, &str),
         host: Option<&str>,
+        image: Option<&str>,
     ) -> Result<Vec<CredentialCheck>, AppError>;
 }
 

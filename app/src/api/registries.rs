@@ -121,18 +121,25 @@ pub async fn restore_registry(project: String, name: String) -> Result<(), AppEr
 
 /// Tests the registry's stored credential against the registry itself
 /// (editors; audited as `registry.test` with the verdict labels): every
-/// host, or only `host`. Answers the verdicts, never the credential.
+/// host, or only `host`; with `image`, the token asked for has that
+/// repository's pull scope. Answers the verdicts, never the credential.
 #[server(endpoint = "test_registry_credential")]
 pub async fn test_registry_credential(
     scope: Scope,
     name: String,
     #[server(default)] host: Option<String>,
+    #[server(default)] image: Option<String>,
 ) -> Result<Vec<CredentialCheck>, AppError> {
     call::signed_in(|ctx| async move {
         ctx.require(Editor, &scope, "registry.test", MANAGE).await?;
         let registries = &ctx.services.registries;
         registries
-            .test_credential(&ctx.caller, &scope, &name, host.as_deref())
+            .test_credential(
+                &ctx.caller,
+                (&scope, &name),
+                host.as_deref(),
+                image.as_deref(),
+            )
             .await
     })
     .await

@@ -3,6 +3,7 @@
 //! verdicts recorded. Nothing here returns or logs a credential.
 
 use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::domain::image_ref::ImageRef;
 use regboard_app::model::credentials::{CredentialCheck, Verdict};
 use regboard_app::model::registries::{RegistryInput, Scope};
 use regboard_app::AppError;
@@ -31,13 +32,25 @@ fn logins_of(config: &DockerConfig, only: Option<&str>) -> Vec<HostLogin> {
 
 impl KubeRegistries {
     /// Tests the stored credential of `host` of registry `name` (every host
-    /// when `None`), records the verdicts and answers them.
+    /// when `None`; with `image`, for pulling its repository), records the
+    /// verdicts and answers them.
     pub(super) async fn test_registry(
         &self,
         scope: &Scope,
         name: &str,
         host: Option<&str>,
+        image: Option<&str>,
     ) -> Result<Vec<CredentialCheck>, AppError> {
+        let repository = match image.map(ImageRef::parse) {
+            Some(Ok(image)) => Some(image.repository().to_owned()),
+            Some(Err(e)) => {
+                return Err(AppError::Invalid {
+                    field: Some("image".into()),
+                    message: format!("The image cannot be read: {e}"),
+                })
+            }
+            None => None,
+        };
         let (_, secret) = self.registry_secret(scope, name).await?;
         let config = docker_config(&secret).unwrap_or_default();
         let logins = logins_of(&config, host);
@@ -47,7 +60,7 @@ impl KubeRegistries {
                 None => format!("Registry {name} holds no login to test."),
             }));
         }
-        let checks = self.checks.test(&logins, None).await;
+        let checks = self.checks.test(&logins, repository.as_deref()).await;
         let id: RegistryId = (scope.clone(), name.to_owned());
         self.checks.record(&id, &checks).await?;
         Ok(checks)

@@ -226,11 +226,11 @@ impl RegistryService for KubeRegistries {
     async fn test_credential(
         &self,
         caller: &Caller,
-        scope: &Scope,
-        name: &str,
+        (scope, name): (&Scope, &str),
         host: Option<&str>,
+        image: Option<&str>,
     ) -> Result<Vec<CredentialCheck>, AppError> {
-        let result = self.test_registry(scope, name, host).await;
+        let result = self.test_registry(scope, name, host, image).await;
         // The verdict labels only: no registry text, never the credential.
         let details = match &result {
             Ok(checks) => json!({"verdicts": checks.iter()

@@ -350,3 +350,22 @@ async fn check_three_of_a_pull_diagnosis_shows_the_last_verdict() {
         good.checks[2].evidence
     );
 }
+
+#[tokio::test]
+async fn with_an_image_the_token_is_asked_for_its_pull_scope() {
+    let Some(bin) = docker_registry() else { return };
+    let registry = Registry::token(&bin, USER, RIGHT, None).await;
+    let app = app_for(registry.plain_http_hosts(), None).await;
+    create(&app, input("scoped", &registry.host, RIGHT, false))
+        .await
+        .unwrap();
+    let image = format!("{}/acme/app:1", registry.host);
+    let args = serde_json::json!({"scope": scope(), "name": "scoped", "image": image});
+    let checks: Vec<CredentialCheck> = call(&app, "test_registry_credential", &args).await.unwrap();
+    assert_eq!(only(&checks), &Verdict::Accepted);
+    let issuer = registry.issuer.as_ref().unwrap();
+    assert_eq!(
+        issuer.last_scope().as_deref(),
+        Some("repository:acme/app:pull")
+    );
+}

@@ -178,10 +178,13 @@ pub struct Issuer {
     /// Where it listens.
     pub addr: SocketAddr,
     cert_pem: String,
+    scopes: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
 }
 
 #[derive(Clone)]
 struct IssuerState {
+    /// The `scope` of each token request, in order.
+    scopes: std::sync::Arc<std::sync::Mutex<Vec<Option<String>>>>,
     login: (String, String),
     key: jsonwebtoken::EncodingKey,
     cert_der: String,
@@ -192,7 +195,9 @@ impl Issuer {
         let key = rcgen::KeyPair::generate().unwrap(); // ECDSA P-256
         let params = rcgen::CertificateParams::new(vec![ISSUER.to_owned()]).unwrap();
         let cert = params.self_signed(&key).unwrap();
+        let scopes = std::sync::Arc::default();
         let state = IssuerState {
+            scopes: std::sync::Arc::clone(&scopes),
             login: (username.to_owned(), password.to_owned()),
             key: jsonwebtoken::EncodingKey::from_ec_pem(key.serialize_pem().as_bytes()).unwrap(),
             cert_der: base64::engine::general_purpose::STANDARD.encode(cert.der()),
@@ -206,7 +211,13 @@ impl Issuer {
         Issuer {
             addr,
             cert_pem: cert.pem(),
+            scopes,
         }
+    }
+
+    /// The `scope` parameter of the last token request, if any.
+    pub fn last_scope(&self) -> Option<String> {
+        self.scopes.lock().unwrap().last().cloned().flatten()
     }
 
     /// The realm URL the registry sends clients to.
@@ -234,6 +245,7 @@ async fn issue(
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
         .and_then(|b| String::from_utf8(b).ok());
+    state.scopes.lock().unwrap().push(q.scope.clone());
     let expected = format!("{}:{}", state.login.0, state.login.1);
     if login.as_deref() != Some(expected.as_str()) || q.service.as_deref() != Some(SERVICE) {
         let body = r#"{"details":"incorrect username or password"}"#;

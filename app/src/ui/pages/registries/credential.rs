@@ -60,7 +60,7 @@ pub(super) fn CredentialSection(
 ) -> impl IntoView {
     let hydrated = use_hydrated();
     let test = Action::new(move |(scope, name, host): &TestKey| {
-        test_registry_credential(scope.clone(), name.clone(), Some(host.clone()))
+        test_registry_credential(scope.clone(), name.clone(), Some(host.clone()), None)
     });
     Effect::new(move |_| {
         if let Some(Ok(_)) = test.value().get() {
