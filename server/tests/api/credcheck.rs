@@ -154,6 +154,15 @@ async fn right_and_wrong(registry: &Registry, refusal: &str) {
         details.contains("rejected") && !details.contains(WRONG),
         "{details}"
     );
+    // The pages show the verdicts: the list per registry, the detail per host.
+    let (_, list) = app.get("/registries").await;
+    assert!(list.contains(r#"data-verdict="accepted""#), "{list}");
+    let (_, page) = app.get(&format!("/registries/ns/{NAMESPACE}/bad")).await;
+    assert!(page.contains(r#"data-testid="test-credential""#), "{page}");
+    assert!(
+        page.contains("rejected the credential (HTTP 401)"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
