@@ -22,10 +22,10 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Namespace, Secret, ServiceAccount};
 use kube::api::Api;
-use kube::ResourceExt;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, Store};
 use kube::runtime::{watcher, WatchStreamExt};
+use kube::ResourceExt;
 use regboard_app::model::cluster::NamespaceRow;
 use tokio::sync::watch;
 
@@ -211,9 +211,12 @@ mod tests {
     fn trimming_keeps_what_is_read_and_drops_the_bulk() {
         let mut ns = Namespace::default();
         ns.metadata.name = Some("payments-dev".into());
-        ns.labels_mut().insert(PROJECT_LABEL.into(), "payments".into());
-        ns.annotations_mut().insert(LAST_APPLIED.into(), "{…}".repeat(1000));
-        ns.annotations_mut().insert("team".into(), "payments".into());
+        ns.labels_mut()
+            .insert(PROJECT_LABEL.into(), "payments".into());
+        ns.annotations_mut()
+            .insert(LAST_APPLIED.into(), "{…}".repeat(1000));
+        ns.annotations_mut()
+            .insert("team".into(), "payments".into());
         ns.metadata.managed_fields = Some(vec![ManagedFieldsEntry::default(); 3]);
         trim(&mut ns);
         assert_eq!(ns.labels()[PROJECT_LABEL], "payments");

@@ -53,9 +53,9 @@ use regboard_app::model::registries::{SyncState, SyncSummary};
 use tokio::sync::{watch, Notify};
 
 pub use apply::Outcome;
+use brake::brake;
 pub use pace::Bounds;
 pub use paced::Pace;
-use brake::brake;
 pub use plan::{plan, Op, Plan, Reason, RegistryKey, Snapshot};
 
 use crate::attach::{Attacher, Attachments};

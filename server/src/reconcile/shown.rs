@@ -72,8 +72,7 @@ impl Reconciler {
 fn is_shown(current: Option<&Secret>, expect: Expect<'_>) -> bool {
     match expect {
         Expect::Version(written) => current.is_some_and(|c| {
-            c.metadata.uid == written.metadata.uid
-                && version(c) >= version(written)
+            c.metadata.uid == written.metadata.uid && version(c) >= version(written)
         }),
         Expect::Deleted { uid } => current.is_none_or(|c| c.metadata.uid.as_deref() != Some(uid)),
     }
@@ -108,10 +107,22 @@ mod tests {
     fn a_write_is_shown_by_its_version_or_a_later_one_of_the_same_object() {
         let written = secret("u1", "10");
         assert!(!is_shown(None, Expect::Version(&written)));
-        assert!(!is_shown(Some(&secret("u1", "9")), Expect::Version(&written)));
-        assert!(is_shown(Some(&secret("u1", "10")), Expect::Version(&written)));
-        assert!(is_shown(Some(&secret("u1", "12")), Expect::Version(&written)));
-        assert!(!is_shown(Some(&secret("u2", "12")), Expect::Version(&written)));
+        assert!(!is_shown(
+            Some(&secret("u1", "9")),
+            Expect::Version(&written)
+        ));
+        assert!(is_shown(
+            Some(&secret("u1", "10")),
+            Expect::Version(&written)
+        ));
+        assert!(is_shown(
+            Some(&secret("u1", "12")),
+            Expect::Version(&written)
+        ));
+        assert!(!is_shown(
+            Some(&secret("u2", "12")),
+            Expect::Version(&written)
+        ));
     }
 
     #[test]

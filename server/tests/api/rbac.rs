@@ -47,6 +47,7 @@ mod cases;
 mod project_features;
 mod refusals;
 mod registry_features;
+mod workload_features;
 
 /// The bearer token regboard presents: the ServiceAccount's.
 pub(crate) const TOKEN: &str = "regboard-token";

@@ -31,7 +31,11 @@ async fn the_registry_list_needs_no_secret_list_from_the_cluster() {
     for _ in 0..5 {
         assert!(names(&app).await.contains(&"from-memory".to_owned()));
     }
-    assert_eq!(counter.get(), 0, "no Secret list across the cluster per request");
+    assert_eq!(
+        counter.get(),
+        0,
+        "no Secret list across the cluster per request"
+    );
 }
 
 #[tokio::test]

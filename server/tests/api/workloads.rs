@@ -13,7 +13,7 @@ use crate::helpers::{spawn_app, PASSWORD};
 use crate::registry_helpers::detail;
 
 mod diagnosis;
-mod support;
+pub(crate) mod support;
 
 use support::*;
 

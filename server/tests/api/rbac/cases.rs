@@ -9,6 +9,7 @@ use crate::helpers::TestApp;
 use super::attach_features::*;
 use super::project_features::*;
 use super::registry_features::*;
+use super::workload_features::*;
 
 /// One feature: what a person does, and the code that does it and checks it.
 pub(super) struct Case {
@@ -46,6 +47,9 @@ pub(super) fn all() -> Vec<Case> {
         case("the upgrade proves legacy Secrets", |app| Box::pin(upgrade_legacy_proof(app))),
         // ServiceAccounts.
         case("attach a registry to ServiceAccounts over a concurrent edit", |app| Box::pin(attach_to_service_accounts(app))),
+        // Workloads.
+        case("the Workloads and Coverage pages", |app| Box::pin(workloads_and_coverage(app))),
+        case("a pull diagnosis: the pod and its Events", |app| Box::pin(pull_diagnosis(app))),
         // Projects and membership.
         case("a namespace joins a project over a collision, then leaves", |app| Box::pin(join_and_leave(app))),
         case("a namespace asks to join by label; an admin accepts", |app| Box::pin(accept_join_request(app))),
