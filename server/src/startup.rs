@@ -143,6 +143,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         checks.clone(),
     );
     crate::credcheck::periodic::spawn(checks.clone(), registries.clone());
+    let credential_metrics = checks.metrics().clone();
     let workloads = KubeWorkloads::new(client.clone(), cluster.inventory.clone(), key.clone())
         .with_credential_checks(checks);
     let projects = KubeProjects::new(
@@ -167,6 +168,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         access: &access,
         audit: &audit,
         db: &db,
+        credentials: &credential_metrics,
     };
     let metrics = crate::metrics::Metrics::new(sources, options.metrics.token.clone());
     let metrics_addr = serve_metrics(options.metrics.listen, &metrics).await?;

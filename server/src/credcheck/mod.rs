@@ -123,6 +123,7 @@ pub struct HostLogin {
 pub struct CredentialChecks {
     prober: Prober,
     db: SqlitePool,
+    metrics: crate::metrics::CredentialMetrics,
     /// The options it was made with.
     pub options: CredCheckOptions,
 }
@@ -137,6 +138,7 @@ impl CredentialChecks {
         Ok(CredentialChecks {
             prober,
             db,
+            metrics: crate::metrics::CredentialMetrics::default(),
             options,
         })
     }
@@ -173,9 +175,15 @@ impl CredentialChecks {
                 verdict = check.verdict.label(),
                 "credential tested"
             );
+            self.metrics.count(&check.verdict);
             store::record(&self.db, id, check).await?;
         }
         Ok(())
+    }
+
+    /// The verdict counts `/metrics` shows.
+    pub fn metrics(&self) -> &crate::metrics::CredentialMetrics {
+        &self.metrics
     }
 
     /// The last tests of registry `id`.

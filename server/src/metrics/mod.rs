@@ -7,6 +7,7 @@
 //!   Reconciler (a pass)   ─► ReconcileMetrics  pass durations; operations by outcome
 //!   Access::sign_in       ─► SignInMetrics     sign-ins by outcome (throttled is one)
 //!   AuditLog::append      ─► AuditMetrics      appends by result; their latency
+//!   CredentialChecks      ─► CredentialMetrics credential tests by verdict
 //! state, read at scrape time (no cluster call, no query):
 //!   Reconciler status map ─► copies           copies by state; per registry the unhealthy ones;
 //!                                              registries whose source is lost
@@ -21,14 +22,13 @@
 //! `_total`, and every label has few values — route patterns, never paths;
 //! registry and project names, never a user, a namespace or a credential.
 //!
-//! Credential test verdicts and expiry times (issue #13) are not counted
-//! yet: nothing tests a credential today. When it does, add its
-//! instruments beside the others (see [`Metrics::new`]) and their alerts in
-//! `deploy/monitoring/`.
+//! Credential expiry times (issue #13) are not exported yet: regboard does
+//! not know a credential's expiry today.
 
 mod access;
 mod audit;
 mod copies;
+mod credentials;
 pub mod endpoint;
 mod http;
 mod pool;
@@ -41,6 +41,7 @@ use prometheus_client::registry::Registry;
 
 pub use access::{SignInMetrics, SignInOutcome};
 pub use audit::AuditMetrics;
+pub use credentials::CredentialMetrics;
 pub use endpoint::{MetricsOptions, MetricsToken};
 pub use http::HttpMetrics;
 pub use reconcile::ReconcileMetrics;
@@ -74,6 +75,8 @@ pub struct Sources<'a> {
     pub audit: &'a AuditLog,
     /// The SQLite pool (connections at scrape time).
     pub db: &'a sqlx::SqlitePool,
+    /// The credential tests (verdicts).
+    pub credentials: &'a CredentialMetrics,
 }
 
 impl Metrics {
@@ -97,8 +100,7 @@ impl Metrics {
         sources.access.metrics().register(&mut registry);
         sources.audit.metrics().register(&mut registry);
         pool::register(&mut registry, sources.db.clone());
-        // Issue #13 (credential tests) registers here: the verdicts of each
-        // test by registry and verdict, and each credential's expiry time.
+        sources.credentials.register(&mut registry);
         Self {
             registry: Arc::new(registry),
             http,

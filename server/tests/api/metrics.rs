@@ -137,7 +137,7 @@ print(json.dumps({f.name: f.type for f in parse(sys.stdin.read())}))
 }
 
 /// Every family regboard exports, with its type.
-const FAMILIES: [(&str, &str); 15] = [
+const FAMILIES: [(&str, &str); 16] = [
     ("regboard_build_info", "gauge"),
     ("regboard_http_requests", "counter"),
     ("regboard_http_request_duration_seconds", "histogram"),
@@ -153,6 +153,7 @@ const FAMILIES: [(&str, &str); 15] = [
     ("regboard_audit_append_duration_seconds", "histogram"),
     ("regboard_db_pool_connections", "gauge"),
     ("regboard_db_pool_max_connections", "gauge"),
+    ("regboard_credential_tests", "counter"),
 ];
 
 #[tokio::test]
@@ -374,4 +375,30 @@ async fn the_binary_serves_metrics_where_its_flags_say() {
         "{log}"
     );
     assert!(!log.contains(TOKEN), "the token is never logged");
+}
+
+#[tokio::test]
+async fn a_credential_test_moves_its_verdict_count() {
+    let app = with_listener().await;
+    let before = scrape(&app).await;
+    // Nothing listens on that port: the save-time test finds it unreachable,
+    // and an unreachable registry does not stop the save.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = closed.local_addr().unwrap().to_string();
+    drop(closed);
+    let mut input = crate::registry_helpers::ns_input("payments-dev", "metrics-tested", "pw-m");
+    input.hosts = vec![host];
+    input.test_credential = true;
+    crate::registry_helpers::create(&app, input).await.unwrap();
+    let after = scrape(&app).await;
+    let moved = |verdict| {
+        let labels = [("verdict", verdict)];
+        after.sum("regboard_credential_tests_total", &labels)
+            - before.sum("regboard_credential_tests_total", &labels)
+    };
+    assert_eq!(moved("unreachable"), 1.0);
+    assert_eq!(moved("accepted"), 0.0);
+    assert_eq!(moved("rejected"), 0.0);
+    let raw = scrape_as(&app, "text/plain").await.1;
+    assert!(!raw.contains("metrics-tested"), "no registry or host label");
 }
