@@ -38,7 +38,6 @@
 //! - `passes`, `reqs`, `429s`: reconcile passes finished, API requests and
 //!   throttled answers during regboard's fan-out.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use k8s_openapi::api::core::v1::Secret;
@@ -58,7 +57,8 @@ use regboard_server::registries::objects::registry_secret;
 #[path = "fanout/cluster.rs"]
 mod cluster;
 use cluster::{
-    create_namespaces, create_round_trip, floor_create, kubectl_create, kubectl_startup, which,
+    create_namespaces, create_round_trip, floor_create, kubectl_create, kubectl_startup,
+    thread_cpu, timed_cpu, which,
 };
 
 /// The name regboard's runtime gives its threads, to tell their CPU apart.
@@ -260,18 +260,6 @@ async fn scenario(
     }
 }
 
-/// `work`'s result and the CPU every thread of the process used meanwhile.
-async fn timed_cpu<T>(work: impl std::future::Future<Output = T>) -> (T, Duration) {
-    let before = thread_cpu();
-    let out = work.await;
-    let after = thread_cpu();
-    let used = after
-        .iter()
-        .map(|(name, t)| t.saturating_sub(before.get(name).copied().unwrap_or_default()))
-        .sum();
-    (out, used)
-}
-
 /// What regboard's side measured.
 struct FanOut {
     elapsed: Duration,
@@ -386,27 +374,6 @@ fn bench_source(key: &OwnershipKey) -> Secret {
     );
     key.seal(&mut source);
     source
-}
-
-/// CPU time used so far by each thread of this process, by thread name
-/// and id, from `/proc/self/task`.
-fn thread_cpu() -> HashMap<String, Duration> {
-    let mut used: HashMap<String, Duration> = HashMap::new();
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return used;
-    };
-    for task in tasks.flatten() {
-        let path = task.path();
-        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let tid = task.file_name().to_string_lossy().into_owned();
-        let on_cpu = std::fs::read_to_string(path.join("schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-            .unwrap_or(0);
-        // Threads come and go: key by name and id so a thread counts once.
-        *used.entry(format!("{}#{tid}", name.trim())).or_default() += Duration::from_nanos(on_cpu);
-    }
-    used
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {

@@ -2,6 +2,7 @@
 //! round trip, and the peers: the floor (the bench's own client creating
 //! the same copies at a given concurrency) and kubectl.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use futures::{stream, StreamExt};
@@ -162,4 +163,37 @@ pub(super) fn which(program: &str) -> Option<std::path::PathBuf> {
 pub(super) fn base64_encode(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// `work`'s result and the CPU every thread of the process used meanwhile.
+pub(super) async fn timed_cpu<T>(work: impl std::future::Future<Output = T>) -> (T, Duration) {
+    let before = thread_cpu();
+    let out = work.await;
+    let after = thread_cpu();
+    let used = after
+        .iter()
+        .map(|(name, t)| t.saturating_sub(before.get(name).copied().unwrap_or_default()))
+        .sum();
+    (out, used)
+}
+
+/// CPU time used so far by each thread of this process, by thread name
+/// and id, from `/proc/self/task`.
+pub(super) fn thread_cpu() -> HashMap<String, Duration> {
+    let mut used: HashMap<String, Duration> = HashMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return used;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let tid = task.file_name().to_string_lossy().into_owned();
+        let on_cpu = std::fs::read_to_string(path.join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .unwrap_or(0);
+        // Threads come and go: key by name and id so a thread counts once.
+        *used.entry(format!("{}#{tid}", name.trim())).or_default() += Duration::from_nanos(on_cpu);
+    }
+    used
 }
