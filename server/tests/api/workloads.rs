@@ -13,6 +13,7 @@ use crate::helpers::{spawn_app, PASSWORD};
 use crate::registry_helpers::detail;
 
 mod diagnosis;
+mod real_registry;
 pub(crate) mod support;
 
 use support::*;
