@@ -11,7 +11,7 @@ use super::parts::{Problems, PullStateBadge, ServingView};
 use super::{diagnosis_href, has_scope, query_from, scope_label, ScopePicker, Tabs, LIST};
 use crate::api::cluster::list_namespaces;
 use crate::api::workloads::{list_workloads, ContainerRow, PodRow, WorkloadList, ROW_LIMIT};
-use crate::ui::components::{Column, DataTable, EmptyState, LoadError};
+use crate::ui::components::{use_hydrated, Column, DataTable, EmptyState, LoadError};
 
 /// The page.
 #[component]
@@ -37,14 +37,21 @@ pub fn WorkloadsPage() -> impl IntoView {
                 .unwrap_or_default()
         },
     );
+    // The filters sit outside the Transition: they get the resources' data
+    // only once hydrated, so the browser's first render matches the
+    // server's (which ran before the data was in) whatever order the
+    // streamed chunks arrive in; a mismatch stops hydration.
+    let hydrated = use_hydrated();
     let hosts = Signal::derive(move || {
-        list.get()
-            .flatten()
-            .and_then(Result::ok)
+        let list = hydrated.get().then(|| list.get()).flatten().flatten();
+        list.and_then(Result::ok)
             .map(|l| l.hosts)
             .unwrap_or_default()
     });
-    let namespaces = Signal::derive(move || seen.get().unwrap_or_default());
+    let namespaces = Signal::derive(move || {
+        let seen = hydrated.get().then(|| seen.get()).flatten();
+        seen.unwrap_or_default()
+    });
     let heading = move || {
         let q = query.get();
         if has_scope(&q) {
