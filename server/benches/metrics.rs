@@ -19,6 +19,7 @@ use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{RegistryInput, Scope};
 
+mod common;
 #[allow(dead_code)]
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
@@ -84,20 +85,13 @@ async fn create_registries(app: &helpers::TestApp, count: usize) -> usize {
             struct Args {
                 input: RegistryInput,
             }
-            let body = serde_qs::to_string(&Args { input }).unwrap();
-            let response = app
-                .client
-                .post(app.url("/api/create_registry"))
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert!(
-                response.status().is_success(),
-                "{}",
-                response.text().await.unwrap()
-            );
+            common::call(
+                &app.client,
+                &app.url(""),
+                "create_registry",
+                &Args { input },
+            )
+            .await;
             namespaces
         }
     });
@@ -127,19 +121,7 @@ async fn join_with_conflicts(app: &helpers::TestApp, count: usize) -> usize {
     }
     let args =
         serde_json::json!({"namespace": "bench-joiner", "project": "payments", "confirm": true});
-    let response = app
-        .client
-        .post(app.url("/api/set_namespace_project"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_qs::to_string(&args).unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        response.status().is_success(),
-        "{}",
-        response.text().await.unwrap()
-    );
+    common::call(&app.client, &app.url(""), "set_namespace_project", &args).await;
     payments.len()
 }
 

@@ -27,6 +27,7 @@ use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{RegistryInput, Scope};
 
+mod common;
 #[allow(dead_code)]
 #[path = "../tests/api/helpers.rs"]
 mod helpers;
@@ -213,16 +214,13 @@ async fn create_registries(app: &helpers::TestApp, count: usize) {
         struct Args {
             input: RegistryInput,
         }
-        let response = app
-            .client
-            .post(app.url("/api/create_registry"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(serde_qs::to_string(&Args { input }).unwrap())
-            .send()
-            .await
-            .unwrap();
-        let status = response.status();
-        assert!(status.is_success(), "{}", response.text().await.unwrap());
+        common::call(
+            &app.client,
+            &app.url(""),
+            "create_registry",
+            &Args { input },
+        )
+        .await;
     });
     futures::stream::iter(jobs)
         .buffer_unordered(8)
