@@ -15,11 +15,13 @@ use crate::model::access::{AccessOverview, CurrentUser};
 use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
 use crate::model::credentials::CredentialCheck;
+use crate::model::export::{ExportRequest, RegistryExport};
 use crate::model::projects::{MovePreview, ProjectSummary};
 use crate::model::registries::{
     Attachment, RegistryDetail, RegistryFilter, RegistryInput, RegistrySummary, Scope,
     UnprovenSecret,
 };
+use crate::model::unmanaged::{AdoptRequest, UnmanagedSecret};
 use crate::model::workloads::{CoverageReport, Diagnosis, WorkloadList, WorkloadQuery};
 use crate::AppError;
 
@@ -82,6 +84,31 @@ pub trait RegistryService: Send + Sync {
         host: Option<&str>,
         image: Option<&str>,
     ) -> Result<Vec<CredentialCheck>, AppError>;
+}
+
+/// Pull Secrets going out of regboard (export) and coming in (adopting
+/// the ones regboard did not write).
+#[async_trait::async_trait]
+pub trait PullSecretService: Send + Sync {
+    /// A registry as files to apply or build elsewhere. The credential is
+    /// in them only when `request.include_credential` and `own_password_ok`
+    /// is `Some(true)` (the caller's own password, checked by
+    /// [`AccessService::check_own_password`]); audited either way.
+    async fn export(
+        &self,
+        caller: &Caller,
+        request: &ExportRequest,
+        own_password_ok: Option<bool>,
+    ) -> Result<RegistryExport, AppError>;
+    /// The pull Secrets of `namespaces` regboard did not write (no valid
+    /// proof), with hosts and usernames only.
+    async fn unmanaged(&self, namespaces: &[String]) -> Result<Vec<UnmanagedSecret>, AppError>;
+    /// Makes an unmanaged pull Secret a registry (audited as `registry.adopt`).
+    async fn adopt_unmanaged(
+        &self,
+        caller: &Caller,
+        request: &AdoptRequest,
+    ) -> Result<RegistrySummary, AppError>;
 }
 
 /// Projects and namespace membership.
@@ -205,6 +232,14 @@ pub trait AccessService: Send + Sync {
         name: &str,
         password: &Password,
     ) -> Result<CurrentUser, AppError>;
+    /// Whether `password` is `user`'s own (`None` when none was given), to
+    /// confirm a sensitive action; throttled like signing in.
+    async fn check_own_password(
+        &self,
+        caller: &Caller,
+        user: &Principal,
+        password: Option<&Password>,
+    ) -> Result<Option<bool>, AppError>;
     /// Ends the session on the server.
     async fn logout(&self, caller: &Caller, session: &RequestSession) -> Result<(), AppError>;
     /// Creates the first admin with the one-time setup token, and signs in.
@@ -304,6 +339,8 @@ pub struct Services {
     pub audit: Arc<dyn AuditService>,
     /// Registries.
     pub registries: Arc<dyn RegistryService>,
+    /// Export and adoption of pull Secrets.
+    pub pull_secrets: Arc<dyn PullSecretService>,
     /// Projects.
     pub projects: Arc<dyn ProjectService>,
     /// Accounts, sessions, teams and grants.

@@ -15,5 +15,6 @@ pub mod call;
 pub mod cluster;
 pub mod policy;
 pub mod projects;
+pub mod pull_secrets;
 pub mod registries;
 pub mod workloads;

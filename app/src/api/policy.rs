@@ -63,6 +63,9 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),
+    ("export_registry", Policy::SignedIn),
+    ("list_unmanaged_secrets", Policy::SignedIn),
+    ("adopt_unmanaged_secret", Policy::SignedIn),
     // workloads
     ("list_workloads", Policy::SignedIn),
     ("workload_coverage", Policy::SignedIn),

@@ -5,6 +5,7 @@ pub mod age;
 pub mod attachment;
 pub mod credential;
 pub mod docker_config;
+pub mod export;
 pub mod hosts;
 pub mod image_ref;
 pub mod names;

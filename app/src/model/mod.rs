@@ -9,6 +9,8 @@ pub mod access;
 pub mod audit;
 pub mod cluster;
 pub mod credentials;
+pub mod export;
 pub mod projects;
 pub mod registries;
+pub mod unmanaged;
 pub mod workloads;

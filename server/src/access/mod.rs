@@ -11,6 +11,7 @@
 //! Every change and every refusal is audited. Grants are read fresh on each
 //! request, so a revocation applies to the very next one.
 
+mod confirm;
 mod grants;
 mod manage;
 mod sessions;
@@ -260,6 +261,15 @@ impl AccessService for Access {
             Err(e) => SignInOutcome::of_refusal(e),
         });
         result
+    }
+
+    async fn check_own_password(
+        &self,
+        caller: &Caller,
+        user: &Principal,
+        password: Option<&Password>,
+    ) -> Result<Option<bool>, AppError> {
+        self.confirm(caller, user, password).await
     }
 
     async fn logout(&self, caller: &Caller, session: &RequestSession) -> Result<(), AppError> {

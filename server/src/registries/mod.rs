@@ -9,15 +9,21 @@
 //!                ├─ reads: list / detail / references  read.rs
 //!                ├─ ServiceAccount attachment setting  attach.rs (crate::attach does the writes)
 //!                ├─ credential tests (save, on demand, periodic)  credentials.rs → crate::credcheck
+//!                ├─ PullSecretService (pull_secrets.rs): export  export.rs,
+//!                │     unmanaged pull Secrets  unmanaged.rs, adopting one  adopt.rs
 //!                └─ audit event per outcome            audit hook in service.rs
 //! ```
 
+mod adopt;
 mod attach;
 mod credentials;
+mod export;
 pub mod objects;
+mod pull_secrets;
 mod read;
 mod recover;
 mod service;
+mod unmanaged;
 pub mod validate;
 mod write;
 

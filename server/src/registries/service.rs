@@ -58,7 +58,7 @@ impl KubeRegistries {
     }
 
     /// Records the outcome of `action` on registry `name` in `scope`.
-    async fn record<T>(
+    pub(super) async fn record<T>(
         &self,
         caller: &Caller,
         action: &str,

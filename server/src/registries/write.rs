@@ -141,7 +141,11 @@ impl KubeRegistries {
 
     /// Rule 2 for a namespace registry: no Secret of that name in the
     /// namespace, and no project registry of that name in its project.
-    async fn check_namespace_name_free(&self, namespace: &str, name: &str) -> Result<(), AppError> {
+    pub(super) async fn check_namespace_name_free(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<(), AppError> {
         let namespaces: Api<Namespace> = Api::all(self.client.clone());
         let ns = match namespaces.get_opt(namespace).await {
             Ok(Some(ns)) => ns,
@@ -178,7 +182,22 @@ impl KubeRegistries {
 
     /// Rule 2 for a project registry: no Secret of that name in any
     /// namespace of the project. Returns how many namespaces it will reach.
-    async fn check_project_name_free(&self, project: &str, name: &str) -> Result<u32, AppError> {
+    pub(super) async fn check_project_name_free(
+        &self,
+        project: &str,
+        name: &str,
+    ) -> Result<u32, AppError> {
+        self.project_name_free_except(project, name, None).await
+    }
+
+    /// [`Self::check_project_name_free`], except for the Secret of that
+    /// name in namespace `except` (an adopted Secret that becomes the copy).
+    pub(super) async fn project_name_free_except(
+        &self,
+        project: &str,
+        name: &str,
+        except: Option<&str>,
+    ) -> Result<u32, AppError> {
         if self.source(project, name).await?.is_some() {
             return Err(AppError::Conflict(format!(
                 "Project {project} already has a registry named {name}; choose another name."
@@ -214,7 +233,7 @@ impl KubeRegistries {
             .iter()
             .filter(|s| !own_copy(s))
             .filter_map(|s| s.metadata.namespace.clone())
-            .filter(|ns| member_names.contains(ns))
+            .filter(|ns| member_names.contains(ns) && Some(ns.as_str()) != except)
             .collect();
         clashes.sort();
         if let Some(namespace) = clashes.first() {
@@ -223,7 +242,7 @@ impl KubeRegistries {
         Ok(member_names.len() as u32)
     }
 
-    async fn ensure_system_namespace(&self) -> Result<(), AppError> {
+    pub(super) async fn ensure_system_namespace(&self) -> Result<(), AppError> {
         ensure_namespace(&self.client, &self.system_namespace)
             .await
             .map_err(|e| {

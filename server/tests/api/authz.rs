@@ -169,7 +169,7 @@ async fn every_server_function_is_refused_without_the_right_scope_and_allowed_wi
     );
 }
 
-async fn grant(
+pub(crate) async fn grant(
     app: &TestApp,
     perms: &regboard_app::domain::access::Permissions,
     subject: Subject,

@@ -45,6 +45,7 @@ use crate::helpers::{spawn_on_sandbox_as, TestApp};
 mod attach_features;
 mod cases;
 mod project_features;
+mod pull_secret_features;
 mod refusals;
 mod registry_features;
 mod workload_features;

@@ -18,6 +18,6 @@ pub use errors::{
 };
 pub use field::{field_aria, AlsoDescribed, Field, InputField, TextAreaField};
 pub use hydrated::use_hydrated;
-pub use session::{full_navigation, safe_next, UserResource};
+pub use session::{encode_component, full_navigation, safe_next, UserResource};
 pub use table::{Column, DataTable, EmptyState, SubmitButton};
 pub use time::now_unix;

@@ -17,5 +17,6 @@ pub use projects::ProjectsPage;
 pub use registries::{
     EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage, LIST as REGISTRIES,
 };
+pub use registries::UnmanagedSecretsPage;
 pub use session::{LoginPage, SetupPage};
 pub use workloads::{CoveragePage, DiagnosisPage, WorkloadsPage};

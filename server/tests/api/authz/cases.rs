@@ -325,6 +325,29 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "export_registry",
+            Who::Owner,
+            json!({"request": scope_name("seen")}),
+            NoScope::Denied,
+        ),
+        case(
+            "list_unmanaged_secrets",
+            // The demo's hand-made pull Secret is in project search.
+            Who::Admin,
+            json!({}),
+            NoScope::Empty("[]"),
+        ),
+        Case {
+            answer: Some((404, "does not exist")),
+            ..case(
+                "adopt_unmanaged_secret",
+                Who::Owner,
+                json!({"request": {"namespace": "payments-dev", "name": "no-such-secret",
+                                   "adopt_as": {"kind": "in_place"}}}),
+                NoScope::Denied,
+            )
+        },
+        case(
             "list_workloads",
             Who::Owner,
             json!({"query": {"project": "payments"}}),

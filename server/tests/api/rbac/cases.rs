@@ -8,6 +8,7 @@ use crate::helpers::TestApp;
 
 use super::attach_features::*;
 use super::project_features::*;
+use super::pull_secret_features::*;
 use super::registry_features::*;
 use super::workload_features::*;
 
@@ -45,6 +46,8 @@ pub(super) fn all() -> Vec<Case> {
         case("restore a lost source from a copy", |app| Box::pin(restore_lost_source(app))),
         case("adopt an unproven Secret", |app| Box::pin(adopt_unproven(app))),
         case("the upgrade proves legacy Secrets", |app| Box::pin(upgrade_legacy_proof(app))),
+        case("export a registry with its credential", |app| Box::pin(export_registry(app))),
+        case("list unmanaged pull Secrets; adopt one in place and one into a project", |app| Box::pin(unmanaged_and_adopt(app))),
         // ServiceAccounts.
         case("attach a registry to ServiceAccounts over a concurrent edit", |app| Box::pin(attach_to_service_accounts(app))),
         // Workloads.

@@ -10,6 +10,7 @@ use leptos_router::NavigateOptions;
 
 use super::credential::CredentialSection;
 use super::edit::load_error;
+use super::export::ExportSection;
 use super::namespaces::{attachment_pending, NamespaceStatusTable};
 use super::recovery::LostSource;
 use super::{detail_href, use_registry_param};
@@ -263,6 +264,7 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
             </dl>
         </section>
         {credential}
+        <ExportSection scope=s.scope.clone() name=s.name.clone() namespaces=detail.namespaces.iter().map(|n| n.namespace.clone()).collect()/>
         <section aria-labelledby="namespaces-heading">
             <h2 id="namespaces-heading">"Namespaces"</h2>
             {pending.then(|| view! {

@@ -76,6 +76,7 @@ pub fn RegistriesPage() -> impl IntoView {
         <div class="toolbar">
             <h1>"Registries"</h1>
             <a class="button push-right" href="/registries/new" data-testid="add-registry">"Add registry"</a>
+            <a class="button secondary" href="/registries/unmanaged" data-testid="unmanaged-link">"Unmanaged pull Secrets"</a>
         </div>
         <p class="muted">
             "Pull credentials (Secrets of type "<code>"kubernetes.io/dockerconfigjson"</code>

@@ -10,16 +10,19 @@ mod attach;
 mod credential;
 mod detail;
 mod edit;
+mod export;
 mod fields;
 mod form;
 mod hosts;
 mod list;
 mod namespaces;
 mod recovery;
+mod unmanaged;
 
 pub use detail::RegistryDetailPage;
 pub use edit::{EditRegistryPage, NewRegistryPage};
 pub use list::RegistriesPage;
+pub use unmanaged::UnmanagedSecretsPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
