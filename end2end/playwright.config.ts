@@ -13,6 +13,10 @@ const port = process.env.REGBOARD_E2E_PORT ?? "3000";
 // cluster behind the dashboard the way kubectl would.
 const sandboxPort = process.env.REGBOARD_E2E_SANDBOX_PORT ?? String(Number(port) + 1);
 process.env.REGBOARD_E2E_SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
+// A real Distribution registry the credential spec starts on this port;
+// regboard may test it over plain HTTP (nothing else).
+const registryPort = process.env.REGBOARD_E2E_REGISTRY_PORT ?? String(Number(sandboxPort) + 1);
+process.env.REGBOARD_E2E_REGISTRY_PORT = registryPort;
 const baseURL = `http://127.0.0.1:${port}`;
 const bin = process.env.REGBOARD_BIN ?? path.resolve(__dirname, "../target/release/regboard");
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "regboard-e2e-"));
@@ -22,7 +26,7 @@ const database = path.join(dataDir, "regboard.db");
 // its fresh database (the password goes through stdin, never a flag), and
 // global-setup.ts signs that admin in for every spec.
 const createAdmin = `printf '%s\\n' "$REGBOARD_E2E_ADMIN_PASSWORD" | "${bin}" admin create-user --admin "$REGBOARD_E2E_ADMIN" --database "${database}"`;
-const serve = `"${bin}" serve --sandbox --sandbox-listen 127.0.0.1:${sandboxPort} --listen 127.0.0.1:${port} --database "${database}"`;
+const serve = `"${bin}" serve --sandbox --sandbox-listen 127.0.0.1:${sandboxPort} --listen 127.0.0.1:${port} --database "${database}" --credential-check-plain-http 127.0.0.1:${registryPort}`;
 
 export default defineConfig({
   testDir: "./tests",

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 
 mod common;
 #[allow(dead_code)]
@@ -73,10 +73,7 @@ async fn create_registries(app: &helpers::TestApp, count: usize) -> usize {
                     project: project.into(),
                 },
                 name,
-                hosts: vec!["ghcr.io".into()],
-                username: "ci-bot".into(),
-                password: Password::new("bench password"),
-                email: None,
+                credentials: vec![HostCredential::new("ghcr.io", "ci-bot", "bench password")],
                 description: String::new(),
                 attachment: Attachment::None,
                 test_credential: false,

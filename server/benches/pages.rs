@@ -25,7 +25,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ObjectMeta, PostParams};
 use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 
 mod common;
 #[allow(dead_code)]
@@ -202,10 +202,7 @@ async fn create_registries(app: &helpers::TestApp, count: usize) {
                 namespace: format!("bench-reg-{:02}", i % REGISTRY_NAMESPACES),
             },
             name: format!("bench-{i}"),
-            hosts: vec!["ghcr.io".into()],
-            username: "ci-bot".into(),
-            password: Password::new("bench password"),
-            email: None,
+            credentials: vec![HostCredential::new("ghcr.io", "ci-bot", "bench password")],
             description: String::new(),
             attachment: Attachment::None,
             test_credential: false,

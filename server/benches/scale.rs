@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use regboard_app::domain::attachment::Attachment;
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 use regboard_sandbox::resource::Resource;
 use regboard_sandbox::{RequestMatch, Sandbox, SandboxOptions, Seed};
 use serde_json::json;
@@ -102,7 +102,7 @@ async fn main() {
     let writes = faults.counter(RequestMatch::any().method("PUT"));
     let old = copy_data(&sandbox, "scale-00000").unwrap();
     let mut input = registry_input("pull-00", "");
-    input.password = Password::new("rotated bench password");
+    input.credentials[0].password = Password::new("rotated bench password");
     server
         .call(&client, "update_registry", &Input { input })
         .await;
@@ -184,10 +184,7 @@ fn registry_input(name: &str, description: &str) -> RegistryInput {
             project: PROJECT.into(),
         },
         name: name.into(),
-        hosts: vec!["ghcr.io".into()],
-        username: "ci-bot".into(),
-        password: Password::new("bench password"),
-        email: None,
+        credentials: vec![HostCredential::new("ghcr.io", "ci-bot", "bench password")],
         description: description.into(),
         attachment: Attachment::None,
         test_credential: false,

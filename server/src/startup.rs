@@ -144,6 +144,11 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
     );
     crate::credcheck::periodic::spawn(checks.clone(), registries.clone());
     let credential_metrics = checks.metrics().clone();
+    let expiry = crate::metrics::ExpirySource {
+        reconciler: reconciler.clone(),
+        key: key.clone(),
+        checks: checks.clone(),
+    };
     let workloads = KubeWorkloads::new(client.clone(), cluster.inventory.clone(), key.clone())
         .with_credential_checks(checks);
     let projects = KubeProjects::new(
@@ -169,6 +174,7 @@ pub async fn start(connection: &Connection, options: StartOptions) -> Result<Run
         audit: &audit,
         db: &db,
         credentials: &credential_metrics,
+        expiry,
     };
     let metrics = crate::metrics::Metrics::new(sources, options.metrics.token.clone());
     let metrics_addr = serve_metrics(options.metrics.listen, &metrics).await?;

@@ -60,6 +60,7 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("resync_registry", Policy::SignedIn),
     ("set_attachment", Policy::SignedIn),
     ("test_registry_credential", Policy::SignedIn),
+    ("expiring_credentials", Policy::SignedIn),
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),

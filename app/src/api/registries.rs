@@ -165,3 +165,16 @@ pub async fn list_unproven_secrets() -> Result<Vec<UnprovenSecret>, AppError> {
     })
     .await
 }
+
+/// The hosts whose credential has expired or expires soon, in registries
+/// the caller may see, most urgent first (the header's warning).
+#[server(endpoint = "expiring_credentials")]
+pub async fn expiring_credentials() -> Result<Vec<ExpiringHost>, AppError> {
+    call::signed_in(|ctx| async move {
+        let perms = ctx.permissions().await?;
+        let mut list = ctx.services.registries.list(&RegistryFilter::default()).await?;
+        list.retain(|r| ctx.allows(&perms, Viewer, &r.scope));
+        Ok(expiring(&list))
+    })
+    .await
+}

@@ -12,6 +12,39 @@ use crate::domain::secret::Password;
 pub use crate::domain::attachment::Attachment;
 pub use crate::domain::scope::Scope;
 
+/// One host of a registry and its own credential, as the form sends it (a
+/// docker config holds one entry per host).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostCredential {
+    /// The registry server, as written into the Secret (e.g. `ghcr.io`).
+    pub host: String,
+    /// The username.
+    pub username: String,
+    /// The password or token; on edit, empty keeps this host's current one.
+    pub password: Password,
+    /// An optional email, as `kubectl create secret docker-registry` allows.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// When the credential stops working, as typed (`YYYY-MM-DD` or
+    /// `YYYY-MM-DD HH:MM`, UTC); empty for none. An ECR host saved with a
+    /// new token and no date gets save time + 12 hours.
+    #[serde(default)]
+    pub valid_until: Option<String>,
+}
+
+impl HostCredential {
+    /// `host` with `username` and `password`, no email and no expiry.
+    pub fn new(host: &str, username: &str, password: &str) -> Self {
+        HostCredential {
+            host: host.to_owned(),
+            username: username.to_owned(),
+            password: Password::new(password),
+            email: None,
+            valid_until: None,
+        }
+    }
+}
+
 /// What a person submits to create or edit a registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegistryInput {
@@ -19,14 +52,9 @@ pub struct RegistryInput {
     pub scope: Scope,
     /// The Secret name (fixed after creation).
     pub name: String,
-    /// Registry servers, as written into the Secret (e.g. `ghcr.io`).
-    pub hosts: Vec<String>,
-    /// The username.
-    pub username: String,
-    /// The password or token; on edit, empty keeps the current one.
-    pub password: Password,
-    /// An optional email, as `kubectl create secret docker-registry` allows.
-    pub email: Option<String>,
+    /// The hosts, each with its credential. On edit, hosts left out are
+    /// removed and the others' unknown fields are kept.
+    pub credentials: Vec<HostCredential>,
     /// A free-text description.
     pub description: String,
     /// The ServiceAccounts the Secret is added to in every namespace it reaches.
@@ -38,6 +66,45 @@ pub struct RegistryInput {
     /// does not (the verdict is recorded and shown).
     #[serde(default = "yes")]
     pub test_credential: bool,
+}
+
+impl RegistryInput {
+    /// A registry whose every host has the same credential (what
+    /// `kubectl create secret docker-registry` makes), described by nothing
+    /// and attached to `default`.
+    pub fn same_login(scope: Scope, name: &str, hosts: &[&str], username: &str, password: &str) -> Self {
+        RegistryInput {
+            scope,
+            name: name.to_owned(),
+            credentials: hosts
+                .iter()
+                .map(|h| HostCredential::new(h, username, password))
+                .collect(),
+            description: String::new(),
+            attachment: Attachment::default(),
+            test_credential: true,
+        }
+    }
+
+    /// The hosts, in the order given.
+    pub fn hosts(&self) -> Vec<String> {
+        self.credentials.iter().map(|c| c.host.clone()).collect()
+    }
+}
+
+/// The non-secret facts of one host of a registry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct HostFacts {
+    /// The docker config key.
+    pub host: String,
+    /// The username kubelet would use (decoded from `auth` when that is all).
+    pub username: Option<String>,
+    /// The email, if any.
+    pub email: Option<String>,
+    /// "Valid until", seconds since the Unix epoch.
+    pub valid_until: Option<i64>,
+    /// How that stands now, against the server's warning thresholds.
+    pub expiry: Option<crate::domain::credential::expiry::Expiry>,
 }
 
 fn yes() -> bool {
@@ -125,6 +192,21 @@ pub struct RegistrySummary {
     /// The last credential test of each host (none before the first).
     #[serde(default)]
     pub credential_checks: Vec<crate::model::credentials::CredentialCheck>,
+    /// Each host's username, email and expiry.
+    #[serde(default)]
+    pub host_details: Vec<HostFacts>,
+}
+
+impl RegistrySummary {
+    /// The most urgent expiry among its hosts (expired first, then the
+    /// soonest), if any host has a "valid until".
+    pub fn worst_expiry(&self) -> Option<crate::domain::credential::expiry::Expiry> {
+        use crate::domain::credential::expiry::Expiry;
+        self.host_details
+            .iter()
+            .filter_map(|h| h.expiry)
+            .min_by_key(Expiry::urgency)
+    }
 }
 
 /// How the attachment to ServiceAccounts stands in one namespace.
@@ -250,4 +332,39 @@ pub struct UnprovenSecret {
     pub name: String,
     /// What its labels claim it is, e.g. "copy of project registry payments/ghcr".
     pub claims: String,
+}
+
+/// A host whose credential has expired or expires soon.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiringHost {
+    /// The registry's scope.
+    pub scope: Scope,
+    /// The registry's name.
+    pub name: String,
+    /// The host.
+    pub host: String,
+    /// How it stands.
+    pub expiry: crate::domain::credential::expiry::Expiry,
+}
+
+/// Every host of `rows` that has expired or expires soon, expired first,
+/// then by time left.
+pub fn expiring(rows: &[RegistrySummary]) -> Vec<ExpiringHost> {
+    use crate::domain::credential::expiry::Expiry;
+    let mut out: Vec<ExpiringHost> = rows
+        .iter()
+        .flat_map(|r| {
+            r.host_details.iter().filter_map(|h| match h.expiry? {
+                e @ (Expiry::Soon { .. } | Expiry::Expired { .. }) => Some(ExpiringHost {
+                    scope: r.scope.clone(),
+                    name: r.name.clone(),
+                    host: h.host.clone(),
+                    expiry: e,
+                }),
+                Expiry::Valid { .. } => None,
+            })
+        })
+        .collect();
+    out.sort_by_key(|h| h.expiry.urgency());
+    out
 }

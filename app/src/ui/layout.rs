@@ -57,8 +57,37 @@ pub fn Header() -> impl IntoView {
                 </nav>
             })}
             <ClusterBadge/>
+            {move || (!signed_out_page()).then(|| view! { <ExpiryWarning/> })}
             {move || (!signed_out_page()).then(|| view! { <UserMenu/> })}
         </header>
+    }
+}
+
+/// "2 credentials expired, 1 expires soon", linking to the registries,
+/// while any registry the user may see has one.
+#[component]
+fn ExpiryWarning() -> impl IntoView {
+    let expiring = Resource::new(|| (), |_| crate::api::registries::expiring_credentials());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let hosts = expiring.await.ok().filter(|h| !h.is_empty())?;
+                let expired = hosts.iter().filter(|h| h.expiry.is_expired()).count();
+                let soon = hosts.len() - expired;
+                let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+                let text = match (expired, soon) {
+                    (0, s) => plural(s, "credential expires soon", "credentials expire soon"),
+                    (e, 0) => plural(e, "credential expired", "credentials expired"),
+                    (e, s) => format!("{}, {s} soon", plural(e, "credential expired", "credentials expired")),
+                };
+                let first = &hosts[0];
+                let title = format!("{} ({}): {}", first.name, first.host, first.expiry.label());
+                let class = if expired > 0 { "expiry-warning expired" } else { "expiry-warning" };
+                Some(view! {
+                    <a href=REGISTRIES class=class data-testid="expiry-warning" title=title role="status">{text}</a>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -26,6 +26,9 @@ pub const SOURCE_UID: &str = "regboard.dev/source-uid";
 pub const CONTENT_HASH: &str = "regboard.dev/content-hash";
 /// The registry's description.
 pub const DESCRIPTION: &str = "regboard.dev/description";
+/// Annotation with each host's "valid until": a JSON object from docker
+/// config key to RFC 3339 time (UTC). Not a secret; only shown.
+pub const VALID_UNTIL: &str = "regboard.dev/valid-until";
 /// The Secret type of a registry.
 pub const DOCKER_CONFIG_JSON: &str = "kubernetes.io/dockerconfigjson";
 /// The data key of a registry Secret.

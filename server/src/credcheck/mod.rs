@@ -19,6 +19,7 @@ pub mod transport;
 use std::time::Duration;
 
 use clap::Args;
+use regboard_app::domain::credential::expiry::{Expiry, DEFAULT_WARNINGS};
 use regboard_app::domain::secret::Password;
 use regboard_app::model::credentials::CredentialCheck;
 use sqlx::SqlitePool;
@@ -54,6 +55,19 @@ pub struct CredCheckArgs {
         value_name = "HOST[:PORT]"
     )]
     pub plain_http: Vec<String>,
+    /// How long before a credential's "valid until" it is shown as
+    /// expiring soon (comma-separated: each threshold crossed makes the
+    /// warning more urgent; `0` turns the warnings off; "expired" is
+    /// always shown).
+    #[arg(
+        long = "credential-expiry-warnings",
+        env = "REGBOARD_CREDENTIAL_EXPIRY_WARNINGS",
+        default_value = "7d,1d",
+        value_delimiter = ',',
+        value_parser = parse_interval,
+        value_name = "DURATION,…"
+    )]
+    pub expiry_warnings: Vec<Duration>,
 }
 
 impl CredCheckArgs {
@@ -63,6 +77,12 @@ impl CredCheckArgs {
             interval: (!self.interval.is_zero()).then_some(self.interval),
             plain_http: self.plain_http.clone(),
             timeout: DEFAULT_TIMEOUT,
+            expiry_warnings: self
+                .expiry_warnings
+                .iter()
+                .filter(|d| !d.is_zero())
+                .map(|d| d.as_secs() as i64)
+                .collect(),
         }
     }
 }
@@ -96,6 +116,9 @@ pub struct CredCheckOptions {
     pub plain_http: Vec<String>,
     /// How long each request waits.
     pub timeout: Duration,
+    /// Seconds before a "valid until" at which a credential is shown as
+    /// expiring soon.
+    pub expiry_warnings: Vec<i64>,
 }
 
 impl Default for CredCheckOptions {
@@ -104,6 +127,7 @@ impl Default for CredCheckOptions {
             interval: Some(Duration::from_secs(6 * 3600)),
             plain_http: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
+            expiry_warnings: DEFAULT_WARNINGS.to_vec(),
         }
     }
 }
@@ -179,6 +203,11 @@ impl CredentialChecks {
             store::record(&self.db, id, check).await?;
         }
         Ok(())
+    }
+
+    /// Where a credential valid until `until` stands now.
+    pub fn expiry(&self, until: i64) -> Expiry {
+        Expiry::at(until, chrono::Utc::now().timestamp(), &self.options.expiry_warnings)
     }
 
     /// The verdict counts `/metrics` shows.

@@ -22,11 +22,13 @@ use regboard_app::AppError;
 use super::guard::refusal;
 
 /// The largest request body accepted, in bytes. The largest legitimate form
-/// is a registry at its validation limits (20 hosts of ~250 characters, a
-/// service-account key as password, a 500-character description of 4-byte
-/// characters): 14 KiB form-encoded. 64 KiB leaves room for longer tokens
-/// and refuses anything meant to fill memory or the database.
-pub const MAX_BODY: usize = 64 * 1024;
+/// is a registry at its validation limits (20 hosts of ~250 characters,
+/// each with its own login and a service-account key as password, a
+/// 500-character description of 4-byte characters): about 110 KiB
+/// form-encoded (`limits::the_largest_legitimate_registry_form…` prints
+/// it). 256 KiB leaves room for longer tokens and refuses anything meant to
+/// fill memory or the database.
+pub const MAX_BODY: usize = 256 * 1024;
 
 /// Why a body was not passed on.
 enum Refused {

@@ -6,7 +6,7 @@
 //!         ─► request_id (fresh id, span, access log)
 //!         ─► client_addr (the client: the peer, or X-Forwarded-For from a trusted proxy)
 //!         ─► security (CSRF refusal; CSP with nonce, nosniff, no-store… on the response)
-//!         ─► body_limit (413 past 64 KiB, before anything reads or writes)
+//!         ─► body_limit (413 past 256 KiB, before anything reads or writes)
 //!         ─► session layer (tower-sessions, SQLite store, cookie regboard_session)
 //!         ─► session::resolve (the signed-in user, idle/absolute expiry)
 //!         ─► guard (server fn policy; pages redirect to /login)

@@ -11,6 +11,7 @@
 //! state, read at scrape time (no cluster call, no query):
 //!   Reconciler status map ─► copies           copies by state; per registry the unhealthy ones;
 //!                                              registries whose source is lost
+//!   Reconciler managed    ─► expiry           registry hosts by valid-until: valid, soon, expired
 //!   SqlitePool            ─► pool             connections open, idle, the maximum
 //!
 //! Metrics::new(parts) ─► one Registry (prefix regboard_) ─► encode on each scrape:
@@ -22,14 +23,12 @@
 //! `_total`, and every label has few values — route patterns, never paths;
 //! registry and project names, never a user, a namespace or a credential.
 //!
-//! Credential expiry times (issue #13) are not exported yet: regboard does
-//! not know a credential's expiry today.
-
 mod access;
 mod audit;
 mod copies;
 mod credentials;
 pub mod endpoint;
+mod expiry;
 mod http;
 mod pool;
 mod reconcile;
@@ -43,6 +42,7 @@ pub use access::{SignInMetrics, SignInOutcome};
 pub use audit::AuditMetrics;
 pub use credentials::CredentialMetrics;
 pub use endpoint::{MetricsOptions, MetricsToken};
+pub use expiry::ExpirySource;
 pub use http::HttpMetrics;
 pub use reconcile::ReconcileMetrics;
 
@@ -77,6 +77,8 @@ pub struct Sources<'a> {
     pub db: &'a sqlx::SqlitePool,
     /// The credential tests (verdicts).
     pub credentials: &'a CredentialMetrics,
+    /// Registry hosts by expiry.
+    pub expiry: ExpirySource,
 }
 
 impl Metrics {
@@ -101,6 +103,7 @@ impl Metrics {
         sources.audit.metrics().register(&mut registry);
         pool::register(&mut registry, sources.db.clone());
         sources.credentials.register(&mut registry);
+        expiry::register(&mut registry, sources.expiry);
         Self {
             registry: Arc::new(registry),
             http,

@@ -14,7 +14,7 @@ use super::plan::{plan, Op, Reason, Snapshot};
 use crate::cluster::ownership::{self, source_name};
 use crate::cluster::proof::OwnershipKey;
 use crate::membership::Removals;
-use crate::registries::objects::{copy_of, registry_secret};
+use crate::registries::objects::{copy_of, registry_secret, Contents};
 
 const SYSTEM: &str = "regboard-system";
 
@@ -46,8 +46,11 @@ fn source(project: &str, name: &str, password: &str) -> Arc<Secret> {
         &source_name(project, name),
         SYSTEM,
         ownership::project_labels(project, name),
-        &config,
-        "",
+        &Contents {
+            config: &config,
+            description: "",
+            valid_until: Default::default(),
+        },
     );
     s.metadata.uid = Some(format!("uid-{project}-{name}-{password}"));
     proof_key().seal(&mut s);
@@ -224,8 +227,11 @@ fn a_namespace_registry_of_the_same_name_is_a_conflict() {
         "hub",
         "pay-dev",
         ownership::namespace_labels("hub"),
-        &config,
-        "",
+        &Contents {
+            config: &config,
+            description: "",
+            valid_until: Default::default(),
+        },
     );
     own.metadata.uid = Some("ns-reg".into());
     proof_key().seal(&mut own);

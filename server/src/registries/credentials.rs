@@ -79,26 +79,27 @@ impl KubeRegistries {
         if !input.test_credential {
             return Ok(Vec::new());
         }
-        let valid = validate(input.clone(), editing)?;
-        let stored = match (&valid.password, editing) {
-            (None, true) => self
+        let valid = validate(input.clone(), editing, chrono::Utc::now().timestamp())?;
+        let keeps_one = valid.hosts.iter().any(|h| h.edit.password.is_none());
+        let stored = match keeps_one && editing {
+            true => self
                 .registry_secret(&valid.scope, &valid.name)
                 .await
                 .ok()
                 .and_then(|(_, s)| docker_config(&s)),
-            _ => None,
+            false => None,
         };
         let logins: Vec<HostLogin> = valid
             .hosts
             .iter()
-            .filter_map(|host| {
-                let password = match &valid.password {
+            .filter_map(|h| {
+                let password = match &h.edit.password {
                     Some(p) => p.clone(),
-                    None => stored.as_ref()?.username_password(host)?.1,
+                    None => stored.as_ref()?.username_password(&h.edit.host)?.1,
                 };
                 Some(HostLogin {
-                    host: host.clone(),
-                    username: valid.username.clone(),
+                    host: h.edit.host.clone(),
+                    username: h.edit.username.clone(),
                     password,
                 })
             })
@@ -158,11 +159,15 @@ impl KubeRegistries {
         Ok(out)
     }
 
-    /// The last verdicts of each row's current hosts.
+    /// The last verdicts of each row's current hosts, and how each host's
+    /// "valid until" stands now.
     pub(super) async fn fill_checks(
         &self,
         rows: &mut [regboard_app::model::registries::RegistrySummary],
     ) {
+        for host in rows.iter_mut().flat_map(|r| r.host_details.iter_mut()) {
+            host.expiry = host.valid_until.map(|until| self.checks.expiry(until));
+        }
         let mut all = match self.checks.all().await {
             Ok(all) => all,
             Err(e) => {

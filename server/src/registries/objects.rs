@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::ByteString;
+use regboard_app::domain::credential::expiry::{format_rfc3339, parse_valid_until};
 use regboard_app::domain::docker_config::DockerConfig;
-use regboard_app::model::registries::{RegistrySummary, Scope, SyncSummary};
+use regboard_app::model::registries::{HostFacts, RegistrySummary, Scope, SyncSummary};
 
-use crate::cluster::ownership::{self, DATA_KEY, DESCRIPTION, DOCKER_CONFIG_JSON};
+use crate::cluster::ownership::{self, DATA_KEY, DESCRIPTION, DOCKER_CONFIG_JSON, VALID_UNTIL};
 
 /// A registry Secret as regboard writes it: type, data and our labels.
 pub fn registry_secret(
     name: &str,
     namespace: &str,
     labels: BTreeMap<String, String>,
-    config: &DockerConfig,
-    description: &str,
+    contents: &Contents,
 ) -> Secret {
     let mut secret = Secret {
         metadata: ObjectMeta {
@@ -28,26 +28,62 @@ pub fn registry_secret(
         type_: Some(DOCKER_CONFIG_JSON.to_owned()),
         ..Secret::default()
     };
-    set_contents(&mut secret, config, description);
+    set_contents(&mut secret, contents);
     secret
 }
 
-/// Sets a registry Secret's data to `config` and its description
-/// annotation to `description` (removed when empty); other metadata stays.
-pub fn set_contents(secret: &mut Secret, config: &DockerConfig, description: &str) {
+/// What regboard writes into a registry Secret.
+pub struct Contents<'a> {
+    /// The docker config.
+    pub config: &'a DockerConfig,
+    /// The description (none when empty).
+    pub description: &'a str,
+    /// Each host's "valid until", seconds since the epoch.
+    pub valid_until: BTreeMap<String, i64>,
+}
+
+/// Sets a registry Secret's data to the contents' config and its
+/// description and valid-until annotations (each removed when empty);
+/// other metadata stays.
+pub fn set_contents(secret: &mut Secret, contents: &Contents) {
     secret.data = Some(BTreeMap::from([(
         DATA_KEY.to_owned(),
-        ByteString(config.to_json().into_bytes()),
+        ByteString(contents.config.to_json().into_bytes()),
     )]));
     let annotations = secret
         .metadata
         .annotations
         .get_or_insert_with(BTreeMap::new);
-    if description.is_empty() {
-        annotations.remove(DESCRIPTION);
+    let mut set = |key: &str, value: String| {
+        if value.is_empty() {
+            annotations.remove(key);
+        } else {
+            annotations.insert(key.to_owned(), value);
+        }
+    };
+    set(DESCRIPTION, contents.description.to_owned());
+    let until: BTreeMap<&String, String> = contents
+        .valid_until
+        .iter()
+        .filter(|(host, _)| contents.config.auths.contains_key(*host))
+        .map(|(host, t)| (host, format_rfc3339(*t)))
+        .collect();
+    let until = if until.is_empty() {
+        String::new()
     } else {
-        annotations.insert(DESCRIPTION.to_owned(), description.to_owned());
-    }
+        serde_json::to_string(&until).expect("a map of strings serialises")
+    };
+    set(VALID_UNTIL, until);
+}
+
+/// Each host's "valid until" as annotated (unreadable entries are ignored).
+pub fn valid_until(secret: &Secret) -> BTreeMap<String, i64> {
+    ownership::annotation(secret, VALID_UNTIL)
+        .and_then(|text| serde_json::from_str::<BTreeMap<String, String>>(text).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(host, t)| Some((host, parse_valid_until(&t).ok()?)))
+        .collect()
 }
 
 /// The copy of `source` for `namespace`: same data, type and description,
@@ -60,8 +96,10 @@ pub fn copy_of(source: &Secret, project: &str, name: &str, namespace: &str) -> S
     if let Some(hash) = ownership::content_hash(source) {
         annotations.insert(ownership::CONTENT_HASH.to_owned(), hash);
     }
-    if let Some(description) = ownership::annotation(source, DESCRIPTION) {
-        annotations.insert(DESCRIPTION.to_owned(), description.to_owned());
+    for key in [DESCRIPTION, VALID_UNTIL] {
+        if let Some(value) = ownership::annotation(source, key) {
+            annotations.insert(key.to_owned(), value.to_owned());
+        }
     }
     Secret {
         metadata: ObjectMeta {
@@ -83,6 +121,22 @@ pub fn docker_config(secret: &Secret) -> Option<DockerConfig> {
     DockerConfig::parse_dockerconfigjson(&bytes.0).ok()
 }
 
+/// Each host's username, email and "valid until" (the expiry is filled in
+/// by the service, which knows the time and the thresholds).
+pub fn host_facts(config: &DockerConfig, valid_until: &BTreeMap<String, i64>) -> Vec<HostFacts> {
+    config
+        .auths
+        .iter()
+        .map(|(host, entry)| HostFacts {
+            host: host.clone(),
+            username: entry.effective_username(),
+            email: entry.email.clone(),
+            valid_until: valid_until.get(host).copied(),
+            expiry: None,
+        })
+        .collect()
+}
+
 /// The list row of a registry Secret (a namespace registry, or a source).
 pub fn summary(secret: &Secret, scope: Scope, name: &str, sync: SyncSummary) -> RegistrySummary {
     let config = docker_config(secret);
@@ -90,6 +144,10 @@ pub fn summary(secret: &Secret, scope: Scope, name: &str, sync: SyncSummary) -> 
         scope,
         name: name.to_owned(),
         hosts: config.as_ref().map(DockerConfig::hosts).unwrap_or_default(),
+        host_details: config
+            .as_ref()
+            .map(|c| host_facts(c, &valid_until(secret)))
+            .unwrap_or_default(),
         username: config.as_ref().and_then(DockerConfig::username),
         description: ownership::annotation(secret, DESCRIPTION)
             .unwrap_or_default()

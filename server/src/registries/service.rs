@@ -144,10 +144,16 @@ impl RegistryService for KubeRegistries {
     ) -> Result<RegistrySummary, AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
         let mut details = super::write::public_fields(&input);
-        if !input.password.is_empty() {
-            details["credential"] =
-                json!(self.audit.fingerprint(input.password.expose().as_bytes()));
-        }
+        details["credential"] = input
+            .credentials
+            .iter()
+            .filter(|c| !c.password.is_empty())
+            .map(|c| {
+                let print = self.audit.fingerprint(c.password.expose().as_bytes());
+                (c.host.clone(), json!(print))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
         let result = self.create_attached(input).await;
         self.record(caller, "registry.create", (&scope, &name), &result, details)
             .await;

@@ -3,33 +3,70 @@
 //! the API enforces it again: a create with a taken name fails with 409, so
 //! of two people creating the same name at once exactly one wins.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, DeleteParams, ListParams, PostParams, Preconditions};
-use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::domain::docker_config::{ConfigError, DockerConfig, HostEdit};
 use regboard_app::model::registries::{RegistryInput, RegistrySummary, Scope, SyncSummary};
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use super::objects::{docker_config, registry_secret, set_contents, summary};
+use super::objects::{docker_config, registry_secret, set_contents, summary, valid_until, Contents};
 use super::service::KubeRegistries;
-use super::validate::{validate, Valid};
+use super::validate::{host_field, validate, Valid};
 use crate::cluster::errors::{app_error, ensure_namespace, status_code};
 use crate::cluster::ownership::{self, source_name};
 use crate::cluster::proof::Claim;
 use crate::reconcile::shown::Expect;
 
-/// The non-secret fields of a form, for the audit log.
+/// The non-secret fields of a form, for the audit log: per host its
+/// username, email and "valid until" as typed, never a password.
 pub fn public_fields(input: &RegistryInput) -> Value {
+    let hosts: Vec<Value> = input
+        .credentials
+        .iter()
+        .map(|c| json!({"host": c.host, "username": c.username, "email": c.email, "valid_until": c.valid_until}))
+        .collect();
     json!({
         "scope": input.scope,
-        "hosts": input.hosts,
-        "username": input.username,
-        "email": input.email,
+        "hosts": hosts,
         "description": input.description,
         "attachment": input.attachment,
     })
+}
+
+/// The non-secret facts of a config's hosts, for the audit log.
+fn audited_hosts(config: &DockerConfig) -> Value {
+    config
+        .auths
+        .iter()
+        .map(|(host, e)| (host.clone(), json!({"username": e.effective_username(), "email": e.email})))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// The config, description and expiry a validated form writes over `base`.
+fn contents_of(valid: &Valid, base: &DockerConfig) -> Result<(DockerConfig, BTreeMap<String, i64>), AppError> {
+    let mut config = base.clone();
+    let rows: Vec<HostEdit> = valid.hosts.iter().map(|h| h.edit.clone()).collect();
+    config.apply_hosts(&rows).map_err(|e| {
+        let i = match &e {
+            ConfigError::NoPasswordToKeep { host } => rows.iter().position(|r| &r.host == host),
+            _ => None,
+        };
+        AppError::Invalid {
+            field: Some(i.map_or_else(|| "hosts".to_owned(), host_field)),
+            message: e.to_string(),
+        }
+    })?;
+    let until = valid
+        .hosts
+        .iter()
+        .filter_map(|h| Some((h.edit.host.clone(), h.valid_until?)))
+        .collect();
+    Ok((config, until))
 }
 
 fn taken(name: &str, namespace: &str, secret_type: &str) -> AppError {
@@ -43,15 +80,14 @@ impl KubeRegistries {
         &self,
         input: RegistryInput,
     ) -> Result<RegistrySummary, AppError> {
-        let valid = validate(input, false)?;
-        let password = valid.password.clone().expect("validated on create");
-        let config = DockerConfig::for_hosts(
-            &valid.hosts,
-            &valid.username,
-            &password,
-            valid.email.as_deref(),
-        );
-        let secrets = [password.expose()];
+        let valid = validate(input, false, chrono::Utc::now().timestamp())?;
+        let (config, valid_until) = contents_of(&valid, &DockerConfig::default())?;
+        let contents = Contents {
+            config: &config,
+            description: &valid.description,
+            valid_until,
+        };
+        let secrets = valid.passwords();
         match &valid.scope {
             Scope::Namespace { namespace } => {
                 self.check_namespace_name_free(namespace, &valid.name)
@@ -60,8 +96,7 @@ impl KubeRegistries {
                     &valid.name,
                     namespace,
                     ownership::namespace_labels(&valid.name),
-                    &config,
-                    &valid.description,
+                    &contents,
                 );
                 self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
@@ -94,8 +129,7 @@ impl KubeRegistries {
                     &source_name(project, &valid.name),
                     &self.system_namespace,
                     ownership::project_labels(project, &valid.name),
-                    &config,
-                    &valid.description,
+                    &contents,
                 );
                 self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
@@ -315,24 +349,27 @@ impl KubeRegistries {
         &self,
         input: RegistryInput,
     ) -> Result<(RegistrySummary, Value), AppError> {
-        let valid: Valid = validate(input, true)?;
+        let valid: Valid = validate(input, true, chrono::Utc::now().timestamp())?;
         let (api, mut secret) = self.registry_secret(&valid.scope, &valid.name).await?;
         let before = docker_config(&secret).unwrap_or_default();
-        let mut config = before.clone();
-        config
-            .apply_edit(
-                &valid.hosts,
-                &valid.username,
-                valid.password.as_ref(),
-                valid.email.as_deref(),
-            )
-            .map_err(|e| AppError::Invalid {
-                field: Some("password".into()),
-                message: e.to_string(),
-            })?;
-        set_contents(&mut secret, &config, &valid.description);
+        let before_until = valid_until(&secret);
+        let (config, until) = contents_of(&valid, &before)?;
+        let changed: Vec<&String> = valid
+            .hosts
+            .iter()
+            .filter(|h| h.edit.password.is_some())
+            .map(|h| &h.edit.host)
+            .collect();
+        set_contents(
+            &mut secret,
+            &Contents {
+                config: &config,
+                description: &valid.description,
+                valid_until: until.clone(),
+            },
+        );
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
-        let secrets: Vec<&str> = valid.password.iter().map(|p| p.expose()).collect();
+        let secrets = valid.passwords();
         let updated = api
             .replace(&secret_name, &PostParams::default(), &secret)
             .await
@@ -342,11 +379,16 @@ impl KubeRegistries {
         if matches!(valid.scope, Scope::Project { .. }) {
             self.reconciler.trigger();
         }
+        let fingerprints: BTreeMap<&String, String> = valid
+            .hosts
+            .iter()
+            .filter_map(|h| Some((&h.edit.host, self.audit.fingerprint(h.edit.password.as_ref()?.expose().as_bytes()))))
+            .collect();
         let details = json!({
-            "before": {"hosts": before.hosts(), "username": before.username(), "email": before.email()},
-            "after": {"hosts": config.hosts(), "username": config.username(), "email": config.email(), "description": valid.description},
-            "password_changed": valid.password.is_some(),
-            "credential": valid.password.as_ref().map(|p| self.audit.fingerprint(p.expose().as_bytes())),
+            "before": {"hosts": audited_hosts(&before), "valid_until": before_until},
+            "after": {"hosts": audited_hosts(&config), "valid_until": until, "description": valid.description},
+            "password_changed": changed,
+            "credential": fingerprints,
         });
         let sync = self.sync_summary(&valid.scope, &valid.name);
         Ok((

@@ -137,11 +137,17 @@ pub fn secret_facts(secret: &Secret, key: &OwnershipKey) -> SecretFacts {
         }),
         _ => None,
     };
+    // Only regboard's own annotation counts, on a Secret it proved.
+    let valid_until = match registry {
+        Some(_) => crate::registries::objects::valid_until(secret),
+        None => Default::default(),
+    };
     SecretFacts {
         name: secret.metadata.name.clone().unwrap_or_default(),
         secret_type,
         servers,
         registry,
+        valid_until,
     }
 }
 

@@ -161,6 +161,7 @@ impl KubeWorkloads {
             reach: &reach,
             events: &events,
             tests: &tests,
+            now: chrono::Utc::now().timestamp(),
         });
         Ok(Diagnosis {
             failing: diagnosis::is_failing(&pod, &events),

@@ -83,12 +83,12 @@ async fn a_canary_password_never_appears_anywhere() {
         .await
         .1;
     let mut invalid = ns.clone();
-    invalid.hosts = vec!["not a host".into()];
+    invalid.credentials[0].host = "not a host".into();
     seen += &post(&client, &url, "create_registry", &Input { input: &invalid })
         .await
         .1;
     let mut edit = project.clone();
-    edit.username = "rotated-bot".into();
+    edit.credentials[0].username = "rotated-bot".into();
     let (status, body) = post(&client, &url, "update_registry", &Input { input: &edit }).await;
     assert_eq!(status, 200, "{body}");
     seen += &body;

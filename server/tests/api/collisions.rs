@@ -224,8 +224,7 @@ async fn copies_of_two_projects_registries_never_collide_when_a_namespace_moves(
 #[tokio::test]
 async fn bad_input_names_the_field_and_writes_nothing() {
     let app = spawn_app().await;
-    let mut bad = ns_input("payments-dev", "Bad_Name", "pw");
-    bad.hosts = vec!["ghcr.io".into()];
+    let bad = ns_input("payments-dev", "Bad_Name", "pw");
     match create(&app, bad).await.unwrap_err() {
         AppError::Invalid { field, message } => {
             assert_eq!(field.as_deref(), Some("name"));

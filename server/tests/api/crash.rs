@@ -9,7 +9,7 @@ use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_sandbox::{Sandbox, SandboxOptions, Seed};
 use regboard_server::cluster::{ownership, proof};
-use regboard_server::registries::objects::registry_secret;
+use regboard_server::registries::objects::{registry_secret, Contents};
 
 use crate::process::Regboard;
 
@@ -74,8 +74,11 @@ async fn a_killed_server_converges_on_restart_with_no_lost_or_duplicate_copies()
         "big.pull",
         "regboard-system",
         ownership::project_labels("big", "pull"),
-        &config,
-        "",
+        &Contents {
+            config: &config,
+            description: "",
+            valid_until: Default::default(),
+        },
     );
     key.seal(&mut source);
     let source = Api::<Secret>::namespaced(client.clone(), "regboard-system")

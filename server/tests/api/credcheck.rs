@@ -9,7 +9,9 @@
 use std::time::Duration;
 
 use regboard_app::model::credentials::{CredentialCheck, Unreachable, Verdict};
-use regboard_app::model::registries::{RegistryDetail, RegistryInput, RegistrySummary, Scope};
+use regboard_app::model::registries::{
+    HostCredential, RegistryDetail, RegistryInput, RegistrySummary, Scope,
+};
 use regboard_app::AppError;
 use serde::Serialize;
 
@@ -35,8 +37,7 @@ async fn app_for(plain: Vec<String>, periodic: Option<Duration>) -> TestApp {
 
 fn input(name: &str, host: &str, password: &str, test: bool) -> RegistryInput {
     RegistryInput {
-        hosts: vec![host.to_owned()],
-        username: USER.into(),
+        credentials: vec![HostCredential::new(host, USER, password)],
         test_credential: test,
         ..ns_input(NAMESPACE, name, password)
     }

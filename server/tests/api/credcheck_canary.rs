@@ -5,7 +5,7 @@
 //! of the `regboard serve` process (at debug level) or the SQLite files.
 
 use base64::Engine;
-use regboard_app::model::registries::{RegistryInput, Scope};
+use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 use serde::Serialize;
 
 use crate::process::Regboard;
@@ -51,8 +51,7 @@ async fn get(client: &reqwest::Client, url: &str, path: &str) -> String {
 
 fn input(name: &str, host: &str, password: &str, test: bool) -> RegistryInput {
     RegistryInput {
-        hosts: vec![host.to_owned()],
-        username: USER.into(),
+        credentials: vec![HostCredential::new(host, USER, password)],
         test_credential: test,
         ..ns_input(NAMESPACE, name, password)
     }

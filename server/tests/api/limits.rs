@@ -4,7 +4,7 @@
 //! proxy names, never on an `X-Forwarded-For` a stranger wrote.
 
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::{Attachment, RegistryInput, Scope};
+use regboard_app::model::registries::{Attachment, HostCredential, RegistryInput, Scope};
 use regboard_app::AppError;
 use regboard_sandbox::RequestMatch;
 use regboard_server::http::{TrustedProxies, MAX_BODY};
@@ -17,7 +17,7 @@ use crate::registry_helpers::{create, detail, ns_input};
 const NAMESPACE: &str = "sandbox-scratch";
 
 /// The sentence a refused body gets.
-const TOO_LARGE: &str = "The request is too large: regboard accepts at most 64 KiB per request.";
+const TOO_LARGE: &str = "The request is too large: regboard accepts at most 256 KiB per request.";
 
 async fn audit_rows(app: &TestApp) -> i64 {
     let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM audit_events")
@@ -102,7 +102,7 @@ async fn a_chunked_login_without_content_length_past_the_cap_gets_413_and_no_aud
 /// characters and the longest email.
 fn largest_legitimate_form() -> RegistryInput {
     let label = "r".repeat(60);
-    let hosts = (0..20)
+    let hosts: Vec<String> = (0..20)
         .map(|i| format!("https://{i:02}{label}.{label}.{label}.{label}:65535/"))
         .collect();
     let key = format!(
@@ -114,10 +114,16 @@ fn largest_legitimate_form() -> RegistryInput {
             namespace: NAMESPACE.into(),
         },
         name: "largest".into(),
-        hosts,
-        username: "_json_key".into(),
-        password: Password::new(&key),
-        email: Some(format!("{}@example.com", "e".repeat(242))),
+        credentials: hosts
+            .into_iter()
+            .map(|host| HostCredential {
+                host,
+                username: "_json_key".into(),
+                password: Password::new(&key),
+                email: Some(format!("{}@example.com", "e".repeat(242))),
+                valid_until: Some("2099-12-31 23:59".into()),
+            })
+            .collect(),
         description: "😀".repeat(500),
         attachment: Attachment::Named {
             accounts: (0..20)

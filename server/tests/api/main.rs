@@ -17,6 +17,7 @@ mod export;
 mod faults;
 mod health;
 mod helpers;
+mod host_credentials;
 mod http_cache;
 mod kubectl;
 mod limits;

@@ -137,7 +137,7 @@ print(json.dumps({f.name: f.type for f in parse(sys.stdin.read())}))
 }
 
 /// Every family regboard exports, with its type.
-const FAMILIES: [(&str, &str); 16] = [
+const FAMILIES: [(&str, &str); 17] = [
     ("regboard_build_info", "gauge"),
     ("regboard_http_requests", "counter"),
     ("regboard_http_request_duration_seconds", "histogram"),
@@ -154,6 +154,7 @@ const FAMILIES: [(&str, &str); 16] = [
     ("regboard_db_pool_connections", "gauge"),
     ("regboard_db_pool_max_connections", "gauge"),
     ("regboard_credential_tests", "counter"),
+    ("regboard_credential_expiry_hosts", "gauge"),
 ];
 
 #[tokio::test]
@@ -387,7 +388,7 @@ async fn a_credential_test_moves_its_verdict_count() {
     let host = closed.local_addr().unwrap().to_string();
     drop(closed);
     let mut input = crate::registry_helpers::ns_input("payments-dev", "metrics-tested", "pw-m");
-    input.hosts = vec![host];
+    input.credentials[0].host = host;
     input.test_credential = true;
     crate::registry_helpers::create(&app, input).await.unwrap();
     let after = scrape(&app).await;
@@ -401,4 +402,23 @@ async fn a_credential_test_moves_its_verdict_count() {
     assert_eq!(moved("rejected"), 0.0);
     let raw = scrape_as(&app, "text/plain").await.1;
     assert!(!raw.contains("metrics-tested"), "no registry or host label");
+}
+
+#[tokio::test]
+async fn expired_and_valid_credentials_are_counted_without_naming_them() {
+    let app = with_listener().await;
+    let mut input = crate::registry_helpers::ns_input("payments-dev", "metrics-dated", "pw-d");
+    input.credentials[0].valid_until = Some("2001-02-03".into());
+    input.credentials.push(regboard_app::model::registries::HostCredential {
+        valid_until: Some("2999-01-01".into()),
+        ..regboard_app::model::registries::HostCredential::new("quay.io", "q", "pw-q")
+    });
+    crate::registry_helpers::create(&app, input).await.unwrap();
+    let samples = scrape(&app).await;
+    let count = |state| samples.sum("regboard_credential_expiry_hosts", &[("state", state)]);
+    assert_eq!(count("expired"), 1.0);
+    assert_eq!(count("valid"), 1.0);
+    assert_eq!(count("soon"), 0.0);
+    let raw = scrape_as(&app, "text/plain").await.1;
+    assert!(!raw.contains("metrics-dated") && !raw.contains("quay.io"), "no registry or host label");
 }

@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, DeleteParams, Patch, PatchParams};
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
-use regboard_app::model::registries::SyncState;
+use regboard_app::model::registries::{HostCredential, SyncState};
 use regboard_app::AppError;
 use regboard_sandbox::Seed;
 
@@ -117,7 +117,7 @@ async fn editing_keeps_the_password_when_left_empty_and_reaches_every_copy() {
         .scope;
     all_synced(&app, &scope, "ghcr").await;
     let mut edit = project_input("search", "ghcr", "");
-    edit.username = "new-bot".into();
+    edit.credentials[0].username = "new-bot".into();
     let updated = update(&app, edit).await.unwrap();
     assert_eq!(updated.username.as_deref(), Some("new-bot"));
     eventually("copies carry the new username", || async {
@@ -132,20 +132,22 @@ async fn editing_keeps_the_password_when_left_empty_and_reaches_every_copy() {
     // A credential follows its host: adding (or changing) a host with the
     // password left empty is refused, and nothing changes.
     let mut edit = project_input("search", "ghcr", "");
-    edit.username = "new-bot".into();
-    edit.hosts = vec!["ghcr.io".into(), "attacker.example".into()];
+    edit.credentials[0].username = "new-bot".into();
+    edit.credentials
+        .push(HostCredential::new("attacker.example", "new-bot", ""));
     let refused = update(&app, edit).await.unwrap_err();
     assert!(
         matches!(&refused, AppError::Invalid { field: Some(f), message }
-            if f == "password" && message.contains("'attacker.example' is a new host")),
+            if f == "host-1" && message.contains("'attacker.example' is a new host")),
         "{refused:?}"
     );
     let source = detail(&app, &scope, "ghcr").await.unwrap();
     assert_eq!(source.summary.hosts, ["ghcr.io"]);
 
     let mut edit = project_input("search", "ghcr", "rotated");
-    edit.username = "new-bot".into();
-    edit.hosts = vec!["ghcr.io".into(), "quay.io".into()];
+    edit.credentials[0].username = "new-bot".into();
+    edit.credentials
+        .push(HostCredential::new("quay.io", "new-bot", "rotated"));
     update(&app, edit).await.unwrap();
     eventually("the rotated password reaches the copies", || async {
         let s = secret(&app, "search-dev", "ghcr").await.unwrap();

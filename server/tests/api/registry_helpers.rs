@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Namespace, Secret};
 use kube::api::{Api, PostParams};
-use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{
-    Attachment, RegistryDetail, RegistryInput, RegistrySummary, Scope,
+    Attachment, HostCredential, RegistryDetail, RegistryInput, RegistrySummary, Scope,
 };
 use regboard_app::AppError;
 use serde::de::DeserializeOwned;
@@ -37,10 +36,7 @@ pub fn ns_input(namespace: &str, name: &str, password: &str) -> RegistryInput {
             namespace: namespace.into(),
         },
         name: name.into(),
-        hosts: vec!["ghcr.io".into()],
-        username: "ci-bot".into(),
-        password: Password::new(password),
-        email: None,
+        credentials: vec![HostCredential::new("ghcr.io", "ci-bot", password)],
         description: "pulls from GHCR".into(),
         attachment: Attachment::None,
         // ghcr.io is not reachable from the tests; credcheck.rs tests this.

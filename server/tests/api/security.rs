@@ -135,8 +135,8 @@ async fn changes_need_a_post_and_the_streams_need_a_session_and_a_scope() {
     // A viewer of one namespace exports only the events inside it.
     for ns in ["payments-dev", "search-dev"] {
         let input = json!({"input": {"scope": {"kind": "namespace", "namespace": ns},
-            "name": "pull", "hosts": ["ghcr.io"], "username": "bot",
-            "password": "a-registry-token-1", "description": ""}});
+            "name": "pull", "credentials": [{"host": "ghcr.io", "username": "bot",
+            "password": "a-registry-token-1"}], "description": ""}});
         assert_eq!(
             post(&app, &app.client, "create_registry", &input).await.0,
             200

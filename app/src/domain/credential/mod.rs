@@ -12,6 +12,7 @@
 //! ```
 
 pub mod challenge;
+pub mod expiry;
 pub mod verdict;
 
 pub use challenge::{parse_challenges, plan, AuthPlan, Challenge};

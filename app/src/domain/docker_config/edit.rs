@@ -29,58 +29,85 @@ pub fn validate_password(password: &Password) -> Result<(), ConfigError> {
     }
 }
 
+/// One host of a registry as the form gives it: the credential for that
+/// host alone, as a docker config holds one entry per host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostEdit {
+    /// The docker config key, e.g. `ghcr.io`.
+    pub host: String,
+    /// The username.
+    pub username: String,
+    /// A new password; `None` keeps this host's current one.
+    pub password: Option<Password>,
+    /// The email; `None` (or empty) removes it.
+    pub email: Option<String>,
+}
+
 impl DockerConfig {
-    /// Applies the registry form to this config:
+    /// Applies the registry form's host rows to this config:
     ///
-    /// - the hosts become exactly `hosts` (duplicates collapse); an existing
-    ///   entry is reused for a host with the same key, or else naming the
-    ///   same registry (`docker.io` for `https://index.docker.io/v1/`), and
-    ///   keeps its unknown fields; removed hosts are dropped;
-    /// - every entry gets `username`, `email` (removed when `None` or empty)
-    ///   and a recomputed `auth`;
-    /// - with `Some(password)` every entry gets that password; with `None`
-    ///   each entry keeps its current password, and a new host is refused:
-    ///   a credential follows its host, so re-pointing a registry to
-    ///   another server needs the password typed again (otherwise whoever
-    ///   edits could send a password they never knew to a server they own).
+    /// - the hosts become exactly the rows' hosts; a row reuses the entry
+    ///   with the same key, or else one naming the same registry
+    ///   (`docker.io` for `https://index.docker.io/v1/`); removed hosts are
+    ///   dropped;
+    /// - a row that changes nothing (no new password, the same username and
+    ///   email) keeps its entry exactly as it was, `auth` and unknown fields
+    ///   included; any other row gets its username, email (removed when
+    ///   empty), its password (the new one, or the entry's current one) and
+    ///   a recomputed `auth`, and keeps the entry's unknown fields;
+    /// - a new host needs a password: a credential follows its host, so
+    ///   re-pointing a registry to another server needs it typed again
+    ///   (otherwise whoever edits could send a password they never knew to
+    ///   a server they own).
     ///
     /// On error the config is unchanged. Top-level unknown fields are kept.
-    pub fn apply_edit(
-        &mut self,
-        hosts: &[String],
-        username: &str,
-        password: Option<&Password>,
-        email: Option<&str>,
-    ) -> Result<(), ConfigError> {
-        validate_username(username)?;
-        if let Some(password) = password {
-            validate_password(password)?;
-        }
-        if hosts.is_empty() {
+    pub fn apply_hosts(&mut self, rows: &[HostEdit]) -> Result<(), ConfigError> {
+        if rows.is_empty() {
             return Err(ConfigError::NoHosts);
         }
-        if hosts.iter().any(|h| h.trim().is_empty()) {
-            return Err(ConfigError::EmptyHost);
-        }
         let mut auths = BTreeMap::new();
-        for host in hosts {
-            let previous = self.entry(host);
-            let password = match password {
-                Some(p) => p.clone(),
-                None => previous
-                    .and_then(AuthEntry::username_password)
-                    .map(|(_, p)| p)
-                    .filter(|p| !p.is_empty())
-                    .ok_or_else(|| ConfigError::NoPasswordToKeep { host: host.clone() })?,
-            };
-            let mut entry = AuthEntry::new(username, &password, email);
-            if let Some(previous) = previous {
-                entry.extra = previous.extra.clone();
+        for row in rows {
+            if row.host.trim().is_empty() {
+                return Err(ConfigError::EmptyHost);
             }
-            auths.insert(host.clone(), entry);
+            validate_username(&row.username)?;
+            if let Some(password) = &row.password {
+                validate_password(password)?;
+            }
+            auths.insert(row.host.clone(), self.edited_entry(row)?);
         }
         self.auths = auths;
         Ok(())
+    }
+
+    /// The entry `row` makes of the current one (see [`Self::apply_hosts`]).
+    fn edited_entry(&self, row: &HostEdit) -> Result<AuthEntry, ConfigError> {
+        let previous = self.entry(&row.host);
+        let email = row.email.as_deref().filter(|e| !e.is_empty());
+        if let Some(previous) = previous {
+            let unchanged = row.password.is_none()
+                && previous.effective_username().as_deref() == Some(row.username.as_str())
+                && previous.email.as_deref() == email
+                && previous.username_password().is_some();
+            if unchanged {
+                return Ok(previous.clone());
+            }
+        }
+        let password = match &row.password {
+            Some(p) => p.clone(),
+            None => previous
+                .and_then(AuthEntry::username_password)
+                .map(|(_, p)| p)
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| ConfigError::NoPasswordToKeep {
+                    host: row.host.clone(),
+                })?,
+        };
+        let mut entry = AuthEntry::new(&row.username, &password, email);
+        if let Some(previous) = previous {
+            entry.extra = previous.extra.clone();
+        }
+        Ok(entry)
     }
 }
 
@@ -89,15 +116,20 @@ mod tests {
     use super::*;
     use serde_json::{json, Value};
 
-    fn hosts(h: &[&str]) -> Vec<String> {
-        h.iter().map(|s| s.to_string()).collect()
+    fn row(host: &str, username: &str, password: Option<&str>, email: Option<&str>) -> HostEdit {
+        HostEdit {
+            host: host.into(),
+            username: username.into(),
+            password: password.map(Password::new),
+            email: email.map(str::to_owned),
+        }
     }
 
     fn existing() -> DockerConfig {
         DockerConfig::parse_dockerconfigjson(
             br#"{"auths":{
                 "a.io":{"username":"old","password":"pa","auth":"b2xkOnBh","identitytoken":"t"},
-                "b.io":{"username":"old","password":"pb","auth":"b2xkOnBi"},
+                "b.io":{"username":"other","password":"pb","auth":"b3RoZXI6cGI=","email":"b@x.io"},
                 "https://index.docker.io/v1/":{"auth":"b2xkOnBv","x":1}
             },"credHelpers":{"gcr.io":"gcloud"}}"#,
         )
@@ -108,108 +140,117 @@ mod tests {
         c.username_password(host).unwrap().1.expose().to_owned()
     }
 
-    #[test]
-    fn keeps_passwords_and_unknown_fields() {
-        let mut c = existing();
-        c.apply_edit(&hosts(&["a.io", "docker.io"]), "me", None, Some("m@x"))
-            .unwrap();
-        assert_eq!(c.hosts(), hosts(&["a.io", "docker.io"]));
-        assert_eq!(pw(&c, "a.io"), "pa");
-        assert_eq!(pw(&c, "docker.io"), "po");
-        assert_eq!(c.username().as_deref(), Some("me"));
-        assert_eq!(c.email().as_deref(), Some("m@x"));
-        assert_eq!(c.auths["a.io"].extra["identitytoken"], "t");
-        assert_eq!(c.auths["docker.io"].extra["x"], 1);
-        assert_eq!(c.extra["credHelpers"], json!({"gcr.io": "gcloud"}));
-        // auth follows the new username.
-        let v: Value = serde_json::from_str(&c.to_json()).unwrap();
-        assert_eq!(v["auths"]["a.io"]["auth"], encode("me:pa"));
-    }
-
     fn encode(s: &str) -> String {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD.encode(s)
     }
 
     #[test]
+    fn editing_one_host_leaves_the_others_exactly_as_they_were() {
+        let before = existing();
+        let mut c = before.clone();
+        c.apply_hosts(&[
+            row("a.io", "me", None, Some("m@x.io")),
+            row("b.io", "other", None, Some("b@x.io")),
+            row("https://index.docker.io/v1/", "old", None, None),
+        ])
+        .unwrap();
+        assert_eq!(c.auths["b.io"], before.auths["b.io"]);
+        assert_eq!(
+            c.auths["https://index.docker.io/v1/"],
+            before.auths["https://index.docker.io/v1/"],
+            "an auth-only entry stays auth-only"
+        );
+        // The edited host: new username and email, its password kept, auth
+        // recomputed, its unknown fields kept.
+        assert_eq!(pw(&c, "a.io"), "pa");
+        assert_eq!(c.auths["a.io"].effective_username().as_deref(), Some("me"));
+        assert_eq!(c.auths["a.io"].email.as_deref(), Some("m@x.io"));
+        assert_eq!(c.auths["a.io"].extra["identitytoken"], "t");
+        assert_eq!(c.extra["credHelpers"], json!({"gcr.io": "gcloud"}));
+        let v: Value = serde_json::from_str(&c.to_json()).unwrap();
+        assert_eq!(v["auths"]["a.io"]["auth"], encode("me:pa"));
+        assert_eq!(c.username(), None, "the hosts no longer share a username");
+    }
+
+    #[test]
+    fn a_host_named_another_way_keeps_its_entry() {
+        let mut c = existing();
+        c.apply_hosts(&[row("docker.io", "old", None, None)]).unwrap();
+        assert_eq!(c.hosts(), vec!["docker.io".to_string()]);
+        assert_eq!(pw(&c, "docker.io"), "po");
+        assert_eq!(c.auths["docker.io"].extra["x"], 1);
+    }
+
+    #[test]
     fn a_new_or_changed_host_needs_the_password_again() {
         let before = existing();
-        for edit in [&["a.io", "new.io"][..], &["evil.example"][..]] {
+        for edit in [
+            vec![row("a.io", "old", None, None), row("new.io", "me", None, None)],
+            vec![row("evil.example", "old", None, None)],
+        ] {
             let mut c = before.clone();
             assert_eq!(
-                c.apply_edit(&hosts(edit), "me", None, None),
+                c.apply_hosts(&edit),
                 Err(ConfigError::NoPasswordToKeep {
-                    host: edit.last().unwrap().to_string()
+                    host: edit.last().unwrap().host.clone()
                 }),
-                "{edit:?}"
             );
             assert_eq!(c, before, "nothing changed");
         }
         let mut c = before.clone();
-        c.apply_edit(
-            &hosts(&["new.io"]),
-            "me",
-            Some(&Password::new("typed")),
-            None,
-        )
-        .unwrap();
+        c.apply_hosts(&[row("new.io", "me", Some("typed"), None)])
+            .unwrap();
         assert_eq!(pw(&c, "new.io"), "typed");
+        assert_eq!(c.hosts(), vec!["new.io".to_string()]);
     }
 
     #[test]
-    fn sets_a_new_password_everywhere() {
-        let mut c = existing();
-        let p = Password::new("n:ew");
-        c.apply_edit(&hosts(&["b.io", "c.io"]), "me", Some(&p), None)
-            .unwrap();
-        assert_eq!(c.hosts(), hosts(&["b.io", "c.io"]));
+    fn each_host_gets_its_own_credential() {
+        let mut c = DockerConfig::default();
+        c.apply_hosts(&[
+            row("b.io", "bee", Some("n:ew"), None),
+            row("c.io", "sea", Some("other"), Some("c@x.io")),
+        ])
+        .unwrap();
+        assert_eq!(c.hosts(), vec!["b.io".to_string(), "c.io".to_string()]);
         assert_eq!(pw(&c, "b.io"), "n:ew");
-        assert_eq!(pw(&c, "c.io"), "n:ew");
-        assert_eq!(c.email(), None);
+        assert_eq!(pw(&c, "c.io"), "other");
+        assert_eq!(c.auths["c.io"].effective_username().as_deref(), Some("sea"));
+        assert_eq!(c.auths["b.io"].email, None);
     }
 
     #[test]
     fn refuses_bad_edits_without_changing_anything() {
         let before = existing();
         let mut c = before.clone();
-        let p = Password::new("p");
+        assert_eq!(c.apply_hosts(&[]), Err(ConfigError::NoHosts));
         assert_eq!(
-            c.apply_edit(&[], "me", None, None),
-            Err(ConfigError::NoHosts)
-        );
-        assert_eq!(
-            c.apply_edit(&hosts(&[" "]), "me", None, None),
+            c.apply_hosts(&[row(" ", "me", None, None)]),
             Err(ConfigError::EmptyHost)
         );
         assert_eq!(
-            c.apply_edit(&hosts(&["a.io"]), "", None, None),
+            c.apply_hosts(&[row("a.io", "", None, None)]),
             Err(ConfigError::EmptyUsername)
         );
         assert_eq!(
-            c.apply_edit(&hosts(&["a.io"]), "a:b", Some(&p), None),
+            c.apply_hosts(&[row("a.io", "a:b", Some("p"), None)]),
             Err(ConfigError::UsernameContainsColon)
         );
         assert_eq!(
-            c.apply_edit(&hosts(&["a.io"]), "a\nb", Some(&p), None),
+            c.apply_hosts(&[row("a.io", "a\nb", Some("p"), None)]),
             Err(ConfigError::UsernameControlChar)
         );
         assert_eq!(
-            c.apply_edit(&hosts(&["a.io"]), "me", Some(&Password::new("")), None),
+            c.apply_hosts(&[row("a.io", "me", Some(""), None)]),
             Err(ConfigError::EmptyPassword)
         );
         assert_eq!(c, before);
-        let mut empty = DockerConfig::default();
-        assert_eq!(
-            empty.apply_edit(&hosts(&["x.io"]), "me", None, None),
-            Err(ConfigError::NoPasswordToKeep {
-                host: "x.io".into()
-            })
-        );
         let mut token_only =
             DockerConfig::parse_dockerconfigjson(br#"{"auths":{"x.io":{"identitytoken":"t"}}}"#)
                 .unwrap();
         assert!(matches!(
-            token_only.apply_edit(&hosts(&["x.io"]), "me", None, None),
+            token_only.apply_hosts(&[row("x.io", "me", None, None)]),
             Err(ConfigError::NoPasswordToKeep { .. })
         ));
     }

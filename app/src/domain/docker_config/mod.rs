@@ -23,7 +23,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 pub use auth::{decode_auth, encode_auth};
-pub use edit::{validate_password, validate_username};
+pub use edit::{validate_password, validate_username, HostEdit};
 pub use error::ConfigError;
 
 use crate::domain::hosts::same_registry;

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use super::{AuthEntry, DockerConfig};
+use super::{AuthEntry, DockerConfig, HostEdit};
 use crate::domain::secret::Password;
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -127,5 +127,61 @@ proptest! {
                 prop_assert!(!shown.contains(&password), "{}", shown);
             }
         }
+    }
+
+    #[test]
+    fn per_host_configs_regboard_writes_parse_back_equal(
+        rows in prop::collection::btree_map(
+            "[a-z]{1,8}\\.io",
+            ("[a-zA-Z0-9+._-]{1,12}", ".{1,24}", prop::option::of("[a-z]{1,6}@x\\.io")),
+            1..5,
+        ),
+    ) {
+        let edits: Vec<HostEdit> = rows
+            .iter()
+            .map(|(host, (u, p, e))| HostEdit {
+                host: host.clone(),
+                username: u.clone(),
+                password: Some(Password::new(p.as_str())),
+                email: e.clone(),
+            })
+            .collect();
+        let mut written = DockerConfig::default();
+        written.apply_hosts(&edits).unwrap();
+        let parsed = DockerConfig::parse_dockerconfigjson(written.to_json().as_bytes()).unwrap();
+        prop_assert_eq!(&parsed, &written);
+        for (host, (u, p, e)) in &rows {
+            prop_assert_eq!(parsed.username_password(host), Some((u.clone(), Password::new(p.as_str()))));
+            prop_assert_eq!(&parsed.auths[host].email, e);
+        }
+    }
+
+    #[test]
+    fn unknown_fields_survive_an_edit_of_another_host(
+        top in unknown_fields(&["auths"]),
+        other_extra in unknown_fields(&["username", "password", "email", "auth"]),
+        edited_extra in unknown_fields(&["username", "password", "email", "auth"]),
+        new_username in "[a-z]{1,8}",
+        new_password in prop::option::of("[a-zA-Z0-9]{1,12}"),
+    ) {
+        let mut other = other_extra.clone();
+        other.insert("auth".into(), Value::String(super::encode_auth("o", &Password::new("op"))));
+        let mut edited = edited_extra.clone();
+        edited.insert("username".into(), Value::String("u".into()));
+        edited.insert("password".into(), Value::String("up".into()));
+        let mut doc = top.clone();
+        doc.insert("auths".into(), serde_json::json!({"other.io": other, "edited.io": edited}));
+        let before = DockerConfig::parse_dockerconfigjson(Value::Object(doc).to_string().as_bytes()).unwrap();
+        let mut after = before.clone();
+        after.apply_hosts(&[
+            HostEdit { host: "edited.io".into(), username: new_username.clone(), password: new_password.clone().map(Password::new), email: None },
+            HostEdit { host: "other.io".into(), username: "o".into(), password: None, email: None },
+        ]).unwrap();
+        let reparsed = DockerConfig::parse_dockerconfigjson(after.to_json().as_bytes()).unwrap();
+        prop_assert_eq!(&reparsed.auths["other.io"], &before.auths["other.io"]);
+        prop_assert_eq!(&reparsed.auths["edited.io"].extra, &edited_extra);
+        prop_assert_eq!(&reparsed.extra, &top);
+        let expected_password = new_password.unwrap_or_else(|| "up".into());
+        prop_assert_eq!(reparsed.username_password("edited.io"), Some((new_username, Password::new(expected_password))));
     }
 }

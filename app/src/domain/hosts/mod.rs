@@ -57,6 +57,24 @@ pub fn same_registry(a: &str, b: &str) -> bool {
     normalize_host(a) == normalize_host(b)
 }
 
+/// Whether `server` is an Amazon ECR registry
+/// (`ACCOUNT.dkr.ecr.REGION.amazonaws.com`, `.com.cn` in China), whose
+/// tokens are valid for 12 hours.
+pub fn is_ecr(server: &str) -> bool {
+    let host = normalize_host(server);
+    let host = host.split(':').next().unwrap_or_default();
+    let rest = host
+        .strip_suffix(".amazonaws.com")
+        .or_else(|| host.strip_suffix(".amazonaws.com.cn"));
+    let Some((account, region)) = rest.and_then(|r| r.split_once(".dkr.ecr.")) else {
+        return false;
+    };
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !region.is_empty()
+        && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +117,14 @@ mod tests {
             let once = normalize_host(&s);
             prop_assert_eq!(normalize_host(&once), once.clone());
         }
+    }
+
+    #[test]
+    fn ecr_hosts_are_known() {
+        assert!(is_ecr("123456789012.dkr.ecr.eu-west-1.amazonaws.com"));
+        assert!(is_ecr("https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"));
+        assert!(!is_ecr("12345.dkr.ecr.eu-west-1.amazonaws.com"));
+        assert!(!is_ecr("ecr.example.com"));
+        assert!(!is_ecr("123456789012.dkr.ecr..amazonaws.com"));
     }
 }

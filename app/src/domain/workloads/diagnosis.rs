@@ -145,6 +145,8 @@ pub struct Inputs<'a> {
     pub events: &'a [EventFacts],
     /// The last credential test of each serving registry host.
     pub tests: &'a LastTests,
+    /// Now, seconds since the Unix epoch (for "valid until").
+    pub now: i64,
 }
 
 /// The regboard registries (and their docker config keys) that serve the

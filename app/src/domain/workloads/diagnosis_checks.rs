@@ -4,6 +4,7 @@ use super::super::fix::{create_registry, host_fix, missing_entry, Fix, FixAction
 use super::super::{explain_reference, SecretFacts, DOCKER_CFG, DOCKER_CONFIG_JSON};
 use super::{create_named, in_question, Check, Inputs, Reach, Verdict};
 use crate::domain::age::short_age;
+use crate::domain::credential::expiry::format_utc;
 use crate::domain::credential::Verdict as CredentialVerdict;
 use crate::domain::hosts::normalize_host;
 use crate::domain::image_ref::{ImageRef, DEFAULT_REGISTRY};
@@ -197,7 +198,10 @@ pub(super) fn credential_accepted(input: &Inputs) -> Check {
             "{} holds a login for {host} (entry {server}).",
             secret.describe()
         ));
-        let verdict = last_test(input, secret, server, &mut evidence);
+        let verdict = match expired(input, secret, server, &mut evidence) {
+            Some(verdict) => verdict,
+            None => last_test(input, secret, server, &mut evidence),
+        };
         if (verdict == Verdict::Fail || !refused.is_empty()) && fix.is_none() {
             fix = Some(relogin(secret, &host));
         }
@@ -213,6 +217,27 @@ pub(super) fn credential_accepted(input: &Inputs) -> Check {
     };
     evidence.extend(refused);
     check(3, title, verdict, evidence, fix)
+}
+
+/// `Fail` when the "valid until" of `secret`'s entry `server` has passed
+/// (whatever an earlier test said); its date joins `evidence` either way.
+fn expired(
+    input: &Inputs,
+    secret: &SecretFacts,
+    server: &str,
+    evidence: &mut Vec<String>,
+) -> Option<Verdict> {
+    let until = *secret.valid_until.get(server)?;
+    if until > input.now {
+        evidence.push(format!("Its credential is valid until {}.", format_utc(until)));
+        return None;
+    }
+    evidence.push(format!(
+        "Its credential expired {} ago (valid until {}).",
+        short_age(input.now - until),
+        format_utc(until)
+    ));
+    Some(Verdict::Fail)
 }
 
 /// What the last credential test of `secret`'s entry `server` says (its

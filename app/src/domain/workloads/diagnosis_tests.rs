@@ -42,6 +42,7 @@ impl Case {
             reach: &self.reach,
             events: &self.events,
             tests: &self.tests,
+            now: NOW,
         })
     }
 }
@@ -55,6 +56,9 @@ fn failing(image: &str, secrets: &[&str]) -> PodFacts {
 }
 
 use Verdict::{Fail, Pass, Unknown};
+
+/// The diagnosis' "now" (2027-03-31 18:00 UTC).
+const NOW: i64 = 1_806_516_000;
 
 #[test]
 fn a_missing_named_secret_fails_check_one_and_says_where_it_is() {
@@ -338,4 +342,25 @@ fn only_failing_containers_are_in_question() {
 
 fn registry_api_base_of(host: &str) -> String {
     crate::domain::workloads::registry_api_base(host)
+}
+
+#[test]
+fn an_expired_credential_fails_check_three_even_after_an_accepted_test() {
+    use crate::domain::credential::Verdict as V;
+    let mut c = tested(V::Accepted);
+    c.ns.secrets[0].valid_until.insert("ghcr.io".into(), NOW - 7200);
+    let checks = c.run();
+    assert_eq!(checks[2].verdict, Fail);
+    assert!(checks[2]
+        .evidence
+        .iter()
+        .any(|e| e == "Its credential expired 2h ago (valid until 2027-03-31 16:00 UTC)."),
+        "{:?}", checks[2].evidence);
+    assert!(checks[2].fix.as_ref().unwrap().sentence.contains("wrong or expired"));
+    // Still valid: the date is evidence, the test decides.
+    let mut c = tested(V::Accepted);
+    c.ns.secrets[0].valid_until.insert("ghcr.io".into(), NOW + 3600);
+    let checks = c.run();
+    assert_eq!(checks[2].verdict, Pass);
+    assert!(checks[2].evidence.iter().any(|e| e == "Its credential is valid until 2027-03-31 19:00 UTC."));
 }

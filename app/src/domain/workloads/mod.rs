@@ -22,6 +22,8 @@ pub mod owner;
 pub mod rows;
 pub mod state;
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::image_ref::ImageRef;
@@ -91,6 +93,9 @@ pub struct SecretFacts {
     pub servers: Option<Vec<String>>,
     /// The regboard registry it is, when regboard's proof holds.
     pub registry: Option<RegistryRef>,
+    /// For a regboard registry: each `auths` key's "valid until", seconds
+    /// since the Unix epoch.
+    pub valid_until: BTreeMap<String, i64>,
 }
 
 impl SecretFacts {

@@ -179,6 +179,7 @@ pub(crate) mod tests {
             secret_type: DOCKER_CONFIG_JSON.into(),
             servers: Some(servers.iter().map(|s| s.to_string()).collect()),
             registry: None,
+            valid_until: Default::default(),
         }
     }
 

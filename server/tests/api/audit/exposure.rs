@@ -327,7 +327,8 @@ async fn the_cli_exports_and_prints_the_head() {
 fn create_registry_form(namespace: &str, name: &str, password: &str) -> String {
     format!(
         "input[scope][kind]=namespace&input[scope][namespace]={namespace}&input[name]={name}\
-         &input[hosts][0]=ghcr.io&input[username]=bot&input[password]={password}&input[description]=x"
+         &input[credentials][0][host]=ghcr.io&input[credentials][0][username]=bot\
+         &input[credentials][0][password]={password}&input[description]=x"
     )
 }
 

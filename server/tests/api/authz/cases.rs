@@ -97,8 +97,8 @@ pub(super) fn assert_done(c: &Case, status: u16, body: &str, as_whom: &str) {
 pub(super) fn registry(name: &str) -> Value {
     json!({"input": {
         "scope": {"kind": "namespace", "namespace": "payments-dev"},
-        "name": name, "hosts": ["ghcr.io"], "username": "bot",
-        "password": "a-registry-token-1", "description": "x"}})
+        "name": name, "credentials": [{"host": "ghcr.io", "username": "bot",
+        "password": "a-registry-token-1", "valid_until": "2001-01-01"}], "description": "x"}})
 }
 
 fn scope_name(name: &str) -> Value {
@@ -277,6 +277,12 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
         ),
         case(
             "list_registries",
+            Who::Owner,
+            json!({}),
+            NoScope::Empty("[]"),
+        ),
+        case(
+            "expiring_credentials",
             Who::Owner,
             json!({}),
             NoScope::Empty("[]"),

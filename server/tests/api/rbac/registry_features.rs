@@ -79,7 +79,7 @@ pub(super) async fn edit_namespace_registry(app: &TestApp) {
         .await
         .unwrap();
     let mut edit = ns_input(LOOSE, "rbac-ns-edit", "");
-    edit.username = "robot".into();
+    edit.credentials[0].username = "robot".into();
     update(app, edit).await.unwrap();
     let s = secret(app, LOOSE, "rbac-ns-edit").await.unwrap();
     assert_eq!(username(&s).as_deref(), Some("robot"));
@@ -103,7 +103,7 @@ pub(super) async fn create_project_registry(app: &TestApp) {
 pub(super) async fn edit_project_registry(app: &TestApp) {
     synced(app, "rbac-project-edit").await;
     let mut edit = project_input("payments", "rbac-project-edit", "");
-    edit.username = "robot".into();
+    edit.credentials[0].username = "robot".into();
     update(app, edit).await.unwrap();
     eventually("every copy carries the new username", || async {
         let mut all = true;

@@ -138,8 +138,8 @@ pub fn docker_config(server: &str) -> Value {
 pub async fn namespace_registry(app: &TestApp, namespace: &str, name: &str, host: &str) {
     let input = json!({"input": {
         "scope": {"kind": "namespace", "namespace": namespace},
-        "name": name, "hosts": [host], "username": "bot",
-        "password": "a-registry-token-1", "description": "test"}});
+        "name": name, "credentials": [{"host": host, "username": "bot",
+        "password": "a-registry-token-1"}], "description": "test"}});
     let (status, body) = post(app, &app.client, "create_registry", &input).await;
     assert_eq!(status, 200, "create_registry {namespace}/{name}: {body}");
 }

@@ -5,7 +5,10 @@
 use leptos::prelude::*;
 
 use crate::api::registries::{test_registry_credential, CredentialCheck, Scope};
+use super::expiry::ExpiryBadge;
 use crate::domain::age::short_age;
+use crate::domain::credential::expiry::format_utc;
+use crate::model::registries::HostFacts;
 use crate::model::credentials::Verdict;
 use crate::ui::components::{failure, use_hydrated, ErrorNotice};
 
@@ -53,7 +56,7 @@ pub(super) fn CredentialCell(checks: Vec<CredentialCheck>, now: i64) -> impl Int
 pub(super) fn CredentialSection(
     scope: Scope,
     name: String,
-    hosts: Vec<String>,
+    hosts: Vec<HostFacts>,
     checks: Vec<CredentialCheck>,
     now: i64,
     refresh: Callback<()>,
@@ -70,10 +73,10 @@ pub(super) fn CredentialSection(
     let error = Signal::derive(move || failure(test.value().get()));
     let rows = hosts
         .into_iter()
-        .map(|host| {
-            let last = checks.iter().find(|c| c.host == host).cloned();
-            let key = (scope.clone(), name.clone(), host);
-            view! { <CredentialRow key last now test hydrated/> }
+        .map(|facts| {
+            let last = checks.iter().find(|c| c.host == facts.host).cloned();
+            let key = (scope.clone(), name.clone(), facts.host.clone());
+            view! { <CredentialRow key facts last now test hydrated/> }
         })
         .collect_view();
     view! {
@@ -83,7 +86,8 @@ pub(super) fn CredentialSection(
             <ErrorNotice error=error testid="credential-error"/>
             <table data-testid="credential-checks">
                 <thead><tr>
-                    <th scope="col">"Host"</th><th scope="col">"Last test"</th>
+                    <th scope="col">"Host"</th><th scope="col">"Username"</th>
+                    <th scope="col">"Valid until"</th><th scope="col">"Last test"</th>
                     <th scope="col">"When"</th><th scope="col"><span class="visually-hidden">"Action"</span></th>
                 </tr></thead>
                 <tbody>{rows}</tbody>
@@ -100,6 +104,7 @@ type TestKey = (Scope, String, String);
 #[component]
 fn CredentialRow(
     key: TestKey,
+    facts: HostFacts,
     last: Option<CredentialCheck>,
     now: i64,
     test: Action<TestKey, Result<Vec<CredentialCheck>, crate::AppError>>,
@@ -125,6 +130,15 @@ fn CredentialRow(
     view! {
         <tr data-host=host.clone()>
             <td class="mono">{host.clone()}</td>
+            <td data-testid="host-username">{facts.username.clone()}</td>
+            <td data-testid="host-valid-until">
+                {match facts.valid_until {
+                    Some(until) => view! {
+                        {format_utc(until)}" "<ExpiryBadge expiry=facts.expiry until/>
+                    }.into_any(),
+                    None => view! { <span class="muted">"not set"</span> }.into_any(),
+                }}
+            </td>
             <td>{verdict}</td>
             <td class="num">{last.map(|c| format!("{} ago", short_age(now - c.checked_unix)))}</td>
             <td>

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use super::expiry::ExpiryBadge;
 use super::credential::CredentialSection;
 use super::edit::load_error;
 use super::export::ExportSection;
@@ -243,7 +244,7 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
         .map(|c| format!("{} ago", short_age(now - c)));
     let pending = any_pending(&detail);
     let credential = view! {
-        <CredentialSection scope=s.scope.clone() name=s.name.clone() hosts=s.hosts.clone()
+        <CredentialSection scope=s.scope.clone() name=s.name.clone() hosts=s.host_details.clone()
             checks=s.credential_checks.clone() now refresh=on_restored/>
     }
     .into_any();
@@ -260,6 +261,10 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
                 <dt>"Description"</dt><dd>{if s.description.is_empty() { "—".to_owned() } else { s.description.clone() }}</dd>
                 <dt>"Created"</dt><dd>{created.unwrap_or_else(|| "—".to_owned())}</dd>
                 <dt>"Password"</dt><dd class="muted">"Stored in the Secret; never shown."</dd>
+                <dt>"Expiry"</dt><dd>{match s.worst_expiry() {
+                    Some(e) => view! { <ExpiryBadge expiry=Some(e)/> }.into_any(),
+                    None => view! { <span class="muted">"no valid-until date"</span> }.into_any(),
+                }}</dd>
                 <dt>"Attached to"</dt><dd data-testid="detail-attachment">{detail.attachment.describe()}</dd>
             </dl>
         </section>

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::form::FormMode;
+use super::host_rows::HostRow;
 use crate::api::registries::{Attachment, RegistryInput, Scope};
 use crate::domain::hosts::validate_server;
-use crate::domain::secret::Password;
 use crate::AppError;
 
 /// The form's inputs.
@@ -15,10 +15,7 @@ pub(super) struct Fields {
     pub(super) project: RwSignal<String>,
     pub(super) namespace: RwSignal<String>,
     pub(super) name: RwSignal<String>,
-    pub(super) hosts: RwSignal<Vec<String>>,
-    pub(super) username: RwSignal<String>,
-    pub(super) password: RwSignal<String>,
-    pub(super) email: RwSignal<String>,
+    pub(super) hosts: RwSignal<Vec<HostRow>>,
     pub(super) description: RwSignal<String>,
     pub(super) attach_mode: RwSignal<String>,
     pub(super) attach_names: RwSignal<String>,
@@ -33,9 +30,6 @@ impl Fields {
             namespace: RwSignal::default(),
             name: RwSignal::default(),
             hosts: RwSignal::default(),
-            username: RwSignal::default(),
-            password: RwSignal::default(),
-            email: RwSignal::default(),
             description: RwSignal::default(),
             // A new registry makes pods pull: most pods use `default`.
             attach_mode: RwSignal::new("default".to_owned()),
@@ -48,7 +42,7 @@ impl Fields {
                 let (host, name) = prefill;
                 // A fix names the host as an image does: write it as docker does.
                 if let Some(server) = host.as_deref().and_then(|h| validate_server(h).ok()) {
-                    fields.hosts.set(vec![server]);
+                    fields.hosts.set(vec![HostRow::new(server, String::new())]);
                 }
                 if let Some(name) = name {
                     fields.name.set(name.clone());
@@ -65,9 +59,9 @@ impl Fields {
             FormMode::Edit(detail) => {
                 let s = &detail.summary;
                 fields.name.set(s.name.clone());
-                fields.hosts.set(s.hosts.clone());
-                fields.username.set(s.username.clone().unwrap_or_default());
-                fields.email.set(detail.email.clone().unwrap_or_default());
+                fields
+                    .hosts
+                    .set(s.host_details.iter().map(HostRow::loaded).collect());
                 fields.description.set(s.description.clone());
                 fields.attach_mode.set(detail.attachment.mode().to_owned());
                 if let Attachment::Named { accounts } = &detail.attachment {
@@ -99,16 +93,20 @@ impl Fields {
         }
     }
 
+    /// Clears every typed password (after a refused save).
+    pub(super) fn clear_passwords(&self) {
+        self.hosts
+            .with_untracked(|rows| rows.iter().for_each(|r| r.password.set(String::new())));
+    }
+
     /// What the form submits for `scope`.
     pub(super) fn input(&self, scope: Scope) -> RegistryInput {
-        let email = self.email.get_untracked().trim().to_owned();
         RegistryInput {
             scope,
             name: self.name.get_untracked().trim().to_owned(),
-            hosts: self.hosts.get_untracked(),
-            username: self.username.get_untracked().trim().to_owned(),
-            password: Password::new(self.password.get_untracked()),
-            email: (!email.is_empty()).then_some(email),
+            credentials: self
+                .hosts
+                .with_untracked(|rows| rows.iter().map(HostRow::credential).collect()),
             description: self.description.get_untracked().trim().to_owned(),
             attachment: Attachment::from_form(
                 &self.attach_mode.get_untracked(),

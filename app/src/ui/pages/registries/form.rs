@@ -15,6 +15,7 @@ use leptos_router::NavigateOptions;
 use super::attach::AttachmentFields;
 use super::credential::CredentialWarning;
 use super::fields::Fields;
+use super::host_rows::HOST_FIELDS;
 use super::hosts::{HostDraft, HostPicker};
 use super::{detail_href, LIST};
 use crate::api::cluster::NamespaceRow;
@@ -28,16 +29,33 @@ use crate::ui::components::{
 use crate::AppError;
 
 /// The fields the server may name in [`AppError::Invalid`].
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 26] = [
     "scope",
     "name",
     "hosts",
-    "username",
-    "password",
-    "email",
     "description",
     "attachment",
     "credential",
+    "host-0",
+    "host-1",
+    "host-2",
+    "host-3",
+    "host-4",
+    "host-5",
+    "host-6",
+    "host-7",
+    "host-8",
+    "host-9",
+    "host-10",
+    "host-11",
+    "host-12",
+    "host-13",
+    "host-14",
+    "host-15",
+    "host-16",
+    "host-17",
+    "host-18",
+    "host-19",
 ];
 
 /// Creating (scope and name chosen here) or editing (both fixed).
@@ -82,7 +100,7 @@ fn use_save(
         ),
         // A failed credential test keeps the password for "Save anyway".
         Some(Err(AppError::Invalid { field: Some(f), .. })) if f == "credential" => {}
-        Some(Err(_)) => fields.password.set(String::new()),
+        Some(Err(_)) => fields.clear_passwords(),
         None => {}
     });
     save
@@ -145,8 +163,10 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
                 }.into_any(),
                 FormMode::Edit(detail) => view! { <FixedScope summary=detail.summary conflict=errors.conflict()/> }.into_any(),
             }}
-            <HostPicker hosts=fields.hosts draft server_error=errors.field("hosts")/>
-            <CredentialFields fields errors editing/>
+            <HostPicker hosts=fields.hosts draft server_error=errors.field("hosts")
+                messages=HOST_FIELDS.map(|f| errors.field(f)) editing/>
+            <TextAreaField label="Description" id="description" value=fields.description
+                message=errors.field("description")/>
             <AttachmentFields fields message=errors.field("attachment")/>
             <CredentialWarning message=errors.field("credential") pending=save.pending().into() save_anyway/>
             <div class="actions">
@@ -171,35 +191,6 @@ fn FixedScope(summary: RegistrySummary, conflict: Signal<Option<String>>) -> imp
         </dl>
         <p class="muted hint">"Scope and name cannot change; create another registry to use another name."</p>
         <ErrorNotice error=Signal::derive(move || conflict.get().map(AppError::Conflict)) testid="name-conflict"/>
-    }
-    .into_any()
-}
-
-/// Username, password (never pre-filled; on edit, empty keeps it), email
-/// and description.
-#[component]
-fn CredentialFields(fields: Fields, errors: FormErrors, editing: bool) -> impl IntoView {
-    let (password_label, password_hint) = if editing {
-        (
-            "New password or token",
-            "Leave empty to keep the current password. Adding or changing a host needs the password \
-             again: a saved password is never sent to another server. regboard never shows a stored \
-             password.",
-        )
-    } else {
-        (
-            "Password or token",
-            "Stored only in the Kubernetes Secret; regboard never shows it again.",
-        )
-    };
-    view! {
-        <InputField label="Username" id="username" value=fields.username message=errors.field("username")/>
-        <InputField label=password_label id="password" value=fields.password message=errors.field("password")
-            kind="password" autocomplete="new-password" hint=password_hint/>
-        <InputField label="Email (optional)" id="email" value=fields.email message=errors.field("email")
-            kind="email" hint="Some registries (and older Docker clients) want an email; most do not."/>
-        <TextAreaField label="Description" id="description" value=fields.description
-            message=errors.field("description")/>
     }
     .into_any()
 }

@@ -5,6 +5,7 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use crate::domain::hosts::{all_kinds, same_registry, HostKind, HostPreset};
+use super::host_rows::{HostRow, HostRows};
 use crate::ui::components::FieldError;
 
 /// The preset being composed, before it is added to the hosts list.
@@ -79,16 +80,20 @@ impl HostDraft {
 
     /// Validates the preset and appends its server to `hosts`; on failure
     /// sets [`HostDraft::error`] and returns `false`.
-    pub(super) fn add_to(&self, hosts: RwSignal<Vec<String>>) -> bool {
+    pub(super) fn add_to(&self, hosts: RwSignal<Vec<HostRow>>) -> bool {
         let result = untrack(|| self.preset().server());
         match result {
             Ok(server) => {
-                if hosts.with_untracked(|h| h.iter().any(|h| same_registry(h, &server))) {
+                if hosts.with_untracked(|h| h.iter().any(|r| same_registry(&r.host(), &server))) {
                     self.error
                         .set(Some(format!("{server} is already in the list.")));
                     return false;
                 }
-                hosts.update(|h| h.push(server));
+                // Most hosts of one registry share a login: start from the last one's.
+                let username = hosts
+                    .with_untracked(|h| h.last().map(|r| r.username.get_untracked()))
+                    .unwrap_or_default();
+                hosts.update(|h| h.push(HostRow::new(server, username)));
                 for field in [
                     self.account,
                     self.region,
@@ -109,13 +114,16 @@ impl HostDraft {
     }
 }
 
-/// The hosts list with remove buttons, and the preset chooser that adds to
-/// it. `server_error` is the server's message for the `hosts` field.
+/// The host rows, and the preset chooser that adds to them.
+/// `server_error` is the server's message for the `hosts` field, `messages`
+/// those for each row.
 #[component]
 pub(super) fn HostPicker(
-    hosts: RwSignal<Vec<String>>,
+    hosts: RwSignal<Vec<HostRow>>,
     draft: HostDraft,
     #[prop(into)] server_error: Signal<Option<String>>,
+    messages: [Signal<Option<String>>; 20],
+    editing: bool,
 ) -> impl IntoView {
     let message = Signal::derive(move || draft.error.get().or_else(|| server_error.get()));
     let invalid = move || message.get().is_some().to_string();
@@ -147,27 +155,8 @@ pub(super) fn HostPicker(
     view! {
         <fieldset class="hosts" data-testid="hosts">
             <legend>"Registry hosts"</legend>
-            <p class="muted hint">"The servers these credentials are for; pick a registry and add it. One credential may cover several hosts."</p>
-            <ul class="host-list" data-testid="host-list" aria-live="polite">
-                <For
-                    each=move || hosts.get()
-                    key=|h| h.clone()
-                    children=move |h| {
-                        let remove = h.clone();
-                        view! {
-                            <li data-host=h.clone()>
-                                <span class="mono">{h.clone()}</span>
-                                <button type="button" class="link-button"
-                                    aria-label=format!("Remove host {h}")
-                                    on:click=move |_| hosts.update(|list| list.retain(|x| *x != remove))>
-                                    "Remove"
-                                </button>
-                            </li>
-                        }
-                    }
-                />
-                {move || hosts.with(Vec::is_empty).then(|| view! { <li class="muted">"No host yet."</li> })}
-            </ul>
+            <p class="muted hint">"The servers this registry holds credentials for, each with its own login as a docker config holds them; pick a registry and add it."</p>
+            <HostRows hosts messages editing/>
             <div class="host-preset">
                 <label>
                     "Registry"

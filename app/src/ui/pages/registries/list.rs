@@ -8,6 +8,7 @@ use leptos_router::params::ParamsMap;
 use leptos_router::NavigateOptions;
 
 use super::credential::CredentialCell;
+use super::expiry::ExpiryBadge;
 use super::recovery::UnprovenSecrets;
 use super::{detail_href, LIST};
 use crate::api::cluster::list_namespaces;
@@ -258,6 +259,7 @@ fn RegistryTable(rows: Vec<RegistrySummary>, now: i64) -> impl IntoView {
         "Namespaces",
         "Sync",
         "Credential",
+        "Expiry",
     ]
     .into_iter()
     .map(Column::Text)
@@ -304,6 +306,7 @@ fn RegistryRow(row: RegistrySummary, now: i64) -> impl IntoView {
                 {row.source_lost.then(|| view! { <span class="badge warn" data-testid="source-lost-badge">"source lost"</span> })}
             </td>
             <td><CredentialCell checks=row.credential_checks.clone() now/></td>
+            <td><ExpiryBadge expiry=row.worst_expiry()/></td>
             <td class="num">{age}</td>
         </tr>
     }

@@ -13,6 +13,8 @@ mod edit;
 mod export;
 mod fields;
 mod form;
+mod expiry;
+mod host_rows;
 mod hosts;
 mod list;
 mod namespaces;
