@@ -52,7 +52,7 @@ use regboard_server::cluster::proof::OwnershipKey;
 use regboard_server::cluster::Inventory;
 use regboard_server::membership::Membership;
 use regboard_server::reconcile::{Bounds, ReconcileOptions, Reconciler};
-use regboard_server::registries::objects::registry_secret;
+use regboard_server::registries::objects::{registry_secret, Contents};
 
 #[path = "fanout/cluster.rs"]
 mod cluster;
@@ -369,8 +369,11 @@ fn bench_source(key: &OwnershipKey) -> Secret {
         "bench.pull",
         "regboard-system",
         ownership::project_labels("bench", "pull"),
-        &config,
-        "",
+        &Contents {
+            config: &config,
+            description: "",
+            valid_until: Default::default(),
+        },
     );
     key.seal(&mut source);
     source

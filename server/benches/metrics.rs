@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use regboard_app::domain::attachment::Attachment;
-use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 
 mod common;

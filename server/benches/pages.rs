@@ -24,7 +24,6 @@ use futures::StreamExt;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ObjectMeta, PostParams};
 use regboard_app::domain::attachment::Attachment;
-use regboard_app::domain::secret::Password;
 use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 
 mod common;

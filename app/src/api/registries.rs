@@ -172,7 +172,11 @@ pub async fn list_unproven_secrets() -> Result<Vec<UnprovenSecret>, AppError> {
 pub async fn expiring_credentials() -> Result<Vec<ExpiringHost>, AppError> {
     call::signed_in(|ctx| async move {
         let perms = ctx.permissions().await?;
-        let mut list = ctx.services.registries.list(&RegistryFilter::default()).await?;
+        let mut list = ctx
+            .services
+            .registries
+            .list(&RegistryFilter::default())
+            .await?;
         list.retain(|r| ctx.allows(&perms, Viewer, &r.scope));
         Ok(expiring(&list))
     })

@@ -72,7 +72,13 @@ impl RegistryInput {
     /// A registry whose every host has the same credential (what
     /// `kubectl create secret docker-registry` makes), described by nothing
     /// and attached to `default`.
-    pub fn same_login(scope: Scope, name: &str, hosts: &[&str], username: &str, password: &str) -> Self {
+    pub fn same_login(
+        scope: Scope,
+        name: &str,
+        hosts: &[&str],
+        username: &str,
+        password: &str,
+    ) -> Self {
         RegistryInput {
             scope,
             name: name.to_owned(),

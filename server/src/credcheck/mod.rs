@@ -207,7 +207,11 @@ impl CredentialChecks {
 
     /// Where a credential valid until `until` stands now.
     pub fn expiry(&self, until: i64) -> Expiry {
-        Expiry::at(until, chrono::Utc::now().timestamp(), &self.options.expiry_warnings)
+        Expiry::at(
+            until,
+            chrono::Utc::now().timestamp(),
+            &self.options.expiry_warnings,
+        )
     }
 
     /// The verdict counts `/metrics` shows.

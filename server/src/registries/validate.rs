@@ -156,7 +156,9 @@ fn validate_row(row: HostCredential, editing: bool, now: i64) -> Result<ValidHos
     let valid_until = match row.valid_until.as_deref().map(str::trim) {
         None | Some("") if is_ecr(&host) && password.is_some() => Some(now + ECR_TOKEN_SECONDS),
         None | Some("") => None,
-        Some(text) => Some(parse_valid_until(text).map_err(|e| format!("{host}: valid until: {e}"))?),
+        Some(text) => {
+            Some(parse_valid_until(text).map_err(|e| format!("{host}: valid until: {e}"))?)
+        }
     };
     Ok(ValidHost {
         edit: HostEdit {
@@ -227,8 +229,10 @@ mod tests {
         bad.name = "Bad_Name".into();
         assert_eq!(field_of(check(bad).unwrap_err()), "name");
         let mut bad = input();
-        bad.credentials.push(HostCredential::new("docker.io", "u", "p"));
-        bad.credentials.push(HostCredential::new("https://index.docker.io/v1/", "u", "p"));
+        bad.credentials
+            .push(HostCredential::new("docker.io", "u", "p"));
+        bad.credentials
+            .push(HostCredential::new("https://index.docker.io/v1/", "u", "p"));
         // (Docker Hub written two ways is one registry.)
         assert_eq!(field_of(check(bad).unwrap_err()), "host-2");
         let mut bad = input();
@@ -267,17 +271,26 @@ mod tests {
     fn an_empty_password_on_edit_keeps_the_current_one() {
         let mut edit = input();
         edit.credentials[0].password = Password::new("");
-        assert!(validate(edit, true, NOW).unwrap().hosts[0].edit.password.is_none());
+        assert!(validate(edit, true, NOW).unwrap().hosts[0]
+            .edit
+            .password
+            .is_none());
     }
 
     #[test]
     fn an_ecr_token_is_valid_for_twelve_hours_from_its_save() {
         let mut ecr = input();
         ecr.credentials[0].host = "123456789012.dkr.ecr.eu-west-1.amazonaws.com".into();
-        assert_eq!(check(ecr.clone()).unwrap().hosts[0].valid_until, Some(NOW + 12 * 3600));
+        assert_eq!(
+            check(ecr.clone()).unwrap().hosts[0].valid_until,
+            Some(NOW + 12 * 3600)
+        );
         // A date typed wins; an edit that keeps the token keeps no new date.
         ecr.credentials[0].valid_until = Some("2027-04-01".into());
-        assert_eq!(check(ecr.clone()).unwrap().hosts[0].valid_until, Some(1_806_623_999));
+        assert_eq!(
+            check(ecr.clone()).unwrap().hosts[0].valid_until,
+            Some(1_806_623_999)
+        );
         ecr.credentials[0].valid_until = None;
         ecr.credentials[0].password = Password::new("");
         assert_eq!(validate(ecr, true, NOW).unwrap().hosts[0].valid_until, None);

@@ -13,7 +13,9 @@ use regboard_app::model::registries::{RegistryInput, RegistrySummary, Scope, Syn
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use super::objects::{docker_config, registry_secret, set_contents, summary, valid_until, Contents};
+use super::objects::{
+    docker_config, registry_secret, set_contents, summary, valid_until, Contents,
+};
 use super::service::KubeRegistries;
 use super::validate::{host_field, validate, Valid};
 use crate::cluster::errors::{app_error, ensure_namespace, status_code};
@@ -42,13 +44,21 @@ fn audited_hosts(config: &DockerConfig) -> Value {
     config
         .auths
         .iter()
-        .map(|(host, e)| (host.clone(), json!({"username": e.effective_username(), "email": e.email})))
+        .map(|(host, e)| {
+            (
+                host.clone(),
+                json!({"username": e.effective_username(), "email": e.email}),
+            )
+        })
         .collect::<serde_json::Map<_, _>>()
         .into()
 }
 
 /// The config, description and expiry a validated form writes over `base`.
-fn contents_of(valid: &Valid, base: &DockerConfig) -> Result<(DockerConfig, BTreeMap<String, i64>), AppError> {
+fn contents_of(
+    valid: &Valid,
+    base: &DockerConfig,
+) -> Result<(DockerConfig, BTreeMap<String, i64>), AppError> {
     let mut config = base.clone();
     let rows: Vec<HostEdit> = valid.hosts.iter().map(|h| h.edit.clone()).collect();
     config.apply_hosts(&rows).map_err(|e| {
@@ -382,7 +392,13 @@ impl KubeRegistries {
         let fingerprints: BTreeMap<&String, String> = valid
             .hosts
             .iter()
-            .filter_map(|h| Some((&h.edit.host, self.audit.fingerprint(h.edit.password.as_ref()?.expose().as_bytes()))))
+            .filter_map(|h| {
+                Some((
+                    &h.edit.host,
+                    self.audit
+                        .fingerprint(h.edit.password.as_ref()?.expose().as_bytes()),
+                ))
+            })
             .collect();
         let details = json!({
             "before": {"hosts": audited_hosts(&before), "valid_until": before_until},

@@ -62,7 +62,10 @@ async fn each_host_keeps_its_own_login_and_an_edit_of_one_leaves_the_other_byte_
     update(&app, edit).await.unwrap();
     let after = entries(&secret(&app, NAMESPACE, "two-logins").await.unwrap());
     assert_eq!(after["ghcr.io"]["password"], "new-ghcr-token");
-    assert_eq!(after["quay.io"], before["quay.io"], "untouched, auth included");
+    assert_eq!(
+        after["quay.io"], before["quay.io"],
+        "untouched, auth included"
+    );
 
     // Removing a row removes that host only.
     let edit = ns_input(NAMESPACE, "two-logins", "");
@@ -107,21 +110,35 @@ async fn valid_until_is_stored_shown_and_raised_when_it_passes() {
     );
     let shown = detail(&app, &scope(), "dated").await.unwrap();
     let ghcr = &shown.summary.host_details[0];
-    assert!(matches!(ghcr.expiry, Some(Expiry::Expired { .. })), "{ghcr:?}");
-    assert!(matches!(shown.summary.host_details[1].expiry, Some(Expiry::Valid { .. })));
+    assert!(
+        matches!(ghcr.expiry, Some(Expiry::Expired { .. })),
+        "{ghcr:?}"
+    );
+    assert!(matches!(
+        shown.summary.host_details[1].expiry,
+        Some(Expiry::Valid { .. })
+    ));
     assert!(shown.summary.worst_expiry().unwrap().is_expired());
     let expiring: Vec<ExpiringHost> = call(&app, "expiring_credentials", &serde_json::json!({}))
         .await
         .unwrap();
     assert_eq!(expiring.len(), 1, "{expiring:?}");
-    assert_eq!((expiring[0].name.as_str(), expiring[0].host.as_str()), ("dated", "ghcr.io"));
+    assert_eq!(
+        (expiring[0].name.as_str(), expiring[0].host.as_str()),
+        ("dated", "ghcr.io")
+    );
 
     // Cleared on edit: no date, no warning.
     let mut edit = ns_input(NAMESPACE, "dated", "");
-    edit.credentials.push(HostCredential::new("quay.io", "q", ""));
+    edit.credentials
+        .push(HostCredential::new("quay.io", "q", ""));
     update(&app, edit).await.unwrap();
     let s = secret(&app, NAMESPACE, "dated").await.unwrap();
-    assert!(!s.metadata.annotations.unwrap().contains_key("regboard.dev/valid-until"));
+    assert!(!s
+        .metadata
+        .annotations
+        .unwrap()
+        .contains_key("regboard.dev/valid-until"));
     let expiring: Vec<ExpiringHost> = call(&app, "expiring_credentials", &serde_json::json!({}))
         .await
         .unwrap();

@@ -409,10 +409,12 @@ async fn expired_and_valid_credentials_are_counted_without_naming_them() {
     let app = with_listener().await;
     let mut input = crate::registry_helpers::ns_input("payments-dev", "metrics-dated", "pw-d");
     input.credentials[0].valid_until = Some("2001-02-03".into());
-    input.credentials.push(regboard_app::model::registries::HostCredential {
-        valid_until: Some("2999-01-01".into()),
-        ..regboard_app::model::registries::HostCredential::new("quay.io", "q", "pw-q")
-    });
+    input
+        .credentials
+        .push(regboard_app::model::registries::HostCredential {
+            valid_until: Some("2999-01-01".into()),
+            ..regboard_app::model::registries::HostCredential::new("quay.io", "q", "pw-q")
+        });
     crate::registry_helpers::create(&app, input).await.unwrap();
     let samples = scrape(&app).await;
     let count = |state| samples.sum("regboard_credential_expiry_hosts", &[("state", state)]);
@@ -420,5 +422,8 @@ async fn expired_and_valid_credentials_are_counted_without_naming_them() {
     assert_eq!(count("valid"), 1.0);
     assert_eq!(count("soon"), 0.0);
     let raw = scrape_as(&app, "text/plain").await.1;
-    assert!(!raw.contains("metrics-dated") && !raw.contains("quay.io"), "no registry or host label");
+    assert!(
+        !raw.contains("metrics-dated") && !raw.contains("quay.io"),
+        "no registry or host label"
+    );
 }

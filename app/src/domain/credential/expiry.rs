@@ -92,7 +92,9 @@ impl Expiry {
 
 /// Why a typed "valid until" was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Write the date as YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC), e.g. 2027-03-31 or 2027-03-31 18:00.")]
+#[error(
+    "Write the date as YYYY-MM-DD or YYYY-MM-DD HH:MM (UTC), e.g. 2027-03-31 or 2027-03-31 18:00."
+)]
 pub struct BadDate;
 
 /// Reads a typed "valid until": `YYYY-MM-DD` (valid through the end of that
@@ -169,8 +171,16 @@ fn parse_date(date: &str) -> Option<i64> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse::<i64>().ok())?;
-    let (y, m, d) = (digits(&date[..4])?, digits(&date[5..7])?, digits(&date[8..])?);
+    let digits = |s: &str| {
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse::<i64>().ok())?
+    };
+    let (y, m, d) = (
+        digits(&date[..4])?,
+        digits(&date[5..7])?,
+        digits(&date[8..])?,
+    );
     if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return None;
     }
@@ -218,16 +228,29 @@ mod tests {
         // `date -u -d 2027-03-31T18:00:00Z +%s`
         assert_eq!(parse_valid_until("2027-03-31T18:00:00Z"), Ok(1_806_516_000));
         assert_eq!(parse_valid_until("2027-03-31 18:00"), Ok(1_806_516_000));
-        assert_eq!(parse_valid_until("2027-03-31T20:00+02:00"), Ok(1_806_516_000));
-        assert_eq!(parse_valid_until("2027-03-31T13:30-04:30"), Ok(1_806_516_000));
+        assert_eq!(
+            parse_valid_until("2027-03-31T20:00+02:00"),
+            Ok(1_806_516_000)
+        );
+        assert_eq!(
+            parse_valid_until("2027-03-31T13:30-04:30"),
+            Ok(1_806_516_000)
+        );
         assert_eq!(parse_valid_until("2028-02-29"), Ok(1_835_481_599));
     }
 
     #[test]
     fn bad_dates_are_refused() {
         for bad in [
-            "", "tomorrow", "2027-02-29", "2027-13-01", "2027-3-1", "2027-03-31 24:00",
-            "2027-03-31 18", "2027-03-31 18:00:00:00", "31/03/2027",
+            "",
+            "tomorrow",
+            "2027-02-29",
+            "2027-13-01",
+            "2027-3-1",
+            "2027-03-31 24:00",
+            "2027-03-31 18",
+            "2027-03-31 18:00:00:00",
+            "31/03/2027",
         ] {
             assert_eq!(parse_valid_until(bad), Err(BadDate), "{bad:?}");
         }
@@ -235,7 +258,14 @@ mod tests {
 
     #[test]
     fn formatting_round_trips() {
-        for unix in [0, 86_399, 951_782_400, 1_806_516_000, 4_102_444_800, -86_400] {
+        for unix in [
+            0,
+            86_399,
+            951_782_400,
+            1_806_516_000,
+            4_102_444_800,
+            -86_400,
+        ] {
             assert_eq!(parse_valid_until(&format_rfc3339(unix)), Ok(unix));
         }
         assert_eq!(format_utc(1_806_516_000), "2027-03-31 18:00 UTC");
@@ -252,11 +282,17 @@ mod tests {
         assert_eq!(Expiry::at(left, 0, &w).label(), "expires in 30d");
         assert_eq!(
             Expiry::at(3 * 86_400, 0, &w),
-            Expiry::Soon { left: 3 * 86_400, within: 7 * 86_400 }
+            Expiry::Soon {
+                left: 3 * 86_400,
+                within: 7 * 86_400
+            }
         );
         assert_eq!(
             Expiry::at(ECR_TOKEN_SECONDS, 0, &w),
-            Expiry::Soon { left: ECR_TOKEN_SECONDS, within: 86_400 }
+            Expiry::Soon {
+                left: ECR_TOKEN_SECONDS,
+                within: 86_400
+            }
         );
         assert_eq!(Expiry::at(ECR_TOKEN_SECONDS, 0, &[]).level(), "valid");
     }

@@ -157,8 +157,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.auths["b.io"], before.auths["b.io"]);
         assert_eq!(
-            c.auths["https://index.docker.io/v1/"],
-            before.auths["https://index.docker.io/v1/"],
+            c.auths["https://index.docker.io/v1/"], before.auths["https://index.docker.io/v1/"],
             "an auth-only entry stays auth-only"
         );
         // The edited host: new username and email, its password kept, auth
@@ -176,7 +175,8 @@ mod tests {
     #[test]
     fn a_host_named_another_way_keeps_its_entry() {
         let mut c = existing();
-        c.apply_hosts(&[row("docker.io", "old", None, None)]).unwrap();
+        c.apply_hosts(&[row("docker.io", "old", None, None)])
+            .unwrap();
         assert_eq!(c.hosts(), vec!["docker.io".to_string()]);
         assert_eq!(pw(&c, "docker.io"), "po");
         assert_eq!(c.auths["docker.io"].extra["x"], 1);
@@ -186,7 +186,10 @@ mod tests {
     fn a_new_or_changed_host_needs_the_password_again() {
         let before = existing();
         for edit in [
-            vec![row("a.io", "old", None, None), row("new.io", "me", None, None)],
+            vec![
+                row("a.io", "old", None, None),
+                row("new.io", "me", None, None),
+            ],
             vec![row("evil.example", "old", None, None)],
         ] {
             let mut c = before.clone();

@@ -72,7 +72,9 @@ pub fn is_ecr(server: &str) -> bool {
     account.len() == 12
         && account.bytes().all(|b| b.is_ascii_digit())
         && !region.is_empty()
-        && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 #[cfg(test)]
@@ -122,7 +124,9 @@ mod tests {
     #[test]
     fn ecr_hosts_are_known() {
         assert!(is_ecr("123456789012.dkr.ecr.eu-west-1.amazonaws.com"));
-        assert!(is_ecr("https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"));
+        assert!(is_ecr(
+            "https://123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn"
+        ));
         assert!(!is_ecr("12345.dkr.ecr.eu-west-1.amazonaws.com"));
         assert!(!is_ecr("ecr.example.com"));
         assert!(!is_ecr("123456789012.dkr.ecr..amazonaws.com"));

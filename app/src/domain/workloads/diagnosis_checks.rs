@@ -229,7 +229,10 @@ fn expired(
 ) -> Option<Verdict> {
     let until = *secret.valid_until.get(server)?;
     if until > input.now {
-        evidence.push(format!("Its credential is valid until {}.", format_utc(until)));
+        evidence.push(format!(
+            "Its credential is valid until {}.",
+            format_utc(until)
+        ));
         return None;
     }
     evidence.push(format!(

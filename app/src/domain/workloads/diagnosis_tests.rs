@@ -348,19 +348,34 @@ fn registry_api_base_of(host: &str) -> String {
 fn an_expired_credential_fails_check_three_even_after_an_accepted_test() {
     use crate::domain::credential::Verdict as V;
     let mut c = tested(V::Accepted);
-    c.ns.secrets[0].valid_until.insert("ghcr.io".into(), NOW - 7200);
+    c.ns.secrets[0]
+        .valid_until
+        .insert("ghcr.io".into(), NOW - 7200);
     let checks = c.run();
     assert_eq!(checks[2].verdict, Fail);
+    assert!(
+        checks[2]
+            .evidence
+            .iter()
+            .any(|e| e == "Its credential expired 2h ago (valid until 2027-03-31 16:00 UTC)."),
+        "{:?}",
+        checks[2].evidence
+    );
+    assert!(checks[2]
+        .fix
+        .as_ref()
+        .unwrap()
+        .sentence
+        .contains("wrong or expired"));
+    // Still valid: the date is evidence, the test decides.
+    let mut c = tested(V::Accepted);
+    c.ns.secrets[0]
+        .valid_until
+        .insert("ghcr.io".into(), NOW + 3600);
+    let checks = c.run();
+    assert_eq!(checks[2].verdict, Pass);
     assert!(checks[2]
         .evidence
         .iter()
-        .any(|e| e == "Its credential expired 2h ago (valid until 2027-03-31 16:00 UTC)."),
-        "{:?}", checks[2].evidence);
-    assert!(checks[2].fix.as_ref().unwrap().sentence.contains("wrong or expired"));
-    // Still valid: the date is evidence, the test decides.
-    let mut c = tested(V::Accepted);
-    c.ns.secrets[0].valid_until.insert("ghcr.io".into(), NOW + 3600);
-    let checks = c.run();
-    assert_eq!(checks[2].verdict, Pass);
-    assert!(checks[2].evidence.iter().any(|e| e == "Its credential is valid until 2027-03-31 19:00 UTC."));
+        .any(|e| e == "Its credential is valid until 2027-03-31 19:00 UTC."));
 }

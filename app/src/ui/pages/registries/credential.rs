@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 
-use crate::api::registries::{test_registry_credential, CredentialCheck, Scope};
 use super::expiry::ExpiryBadge;
+use crate::api::registries::{test_registry_credential, CredentialCheck, Scope};
 use crate::domain::age::short_age;
 use crate::domain::credential::expiry::format_utc;
-use crate::model::registries::HostFacts;
 use crate::model::credentials::Verdict;
+use crate::model::registries::HostFacts;
 use crate::ui::components::{failure, use_hydrated, ErrorNotice};
 
 /// The badge class of a verdict.

@@ -8,7 +8,10 @@ use crate::domain::credential::expiry::{format_utc, Expiry};
 /// The badge for `expiry` (nothing without a "valid until"); `until`, when
 /// given, is shown as its title.
 #[component]
-pub(super) fn ExpiryBadge(expiry: Option<Expiry>, #[prop(optional)] until: Option<i64>) -> impl IntoView {
+pub(super) fn ExpiryBadge(
+    expiry: Option<Expiry>,
+    #[prop(optional)] until: Option<i64>,
+) -> impl IntoView {
     expiry.map(|e| {
         let class = match e {
             Expiry::Valid { .. } => "badge state",

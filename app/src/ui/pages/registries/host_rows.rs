@@ -89,9 +89,9 @@ impl HostRow {
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
         // Two hosts that clean up alike still differ by this hash.
-        let hash = host
-            .bytes()
-            .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+        let hash = host.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
         format!("host-{clean}-{hash:08x}-{part}")
     }
 }

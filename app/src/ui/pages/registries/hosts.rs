@@ -4,8 +4,8 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::domain::hosts::{all_kinds, same_registry, HostKind, HostPreset};
 use super::host_rows::{HostRow, HostRows};
+use crate::domain::hosts::{all_kinds, same_registry, HostKind, HostPreset};
 use crate::ui::components::FieldError;
 
 /// The preset being composed, before it is added to the hosts list.
