@@ -14,6 +14,9 @@ use crate::domain::secret::Password;
 use crate::model::access::{AccessOverview, CurrentUser};
 use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
 use crate::model::cluster::{ClusterStatus, NamespaceRow};
+use crate::model::changes::{
+    ChangePreview, RegistryChange, RotationInput, RotationProgress, RotationReport,
+};
 use crate::model::credentials::CredentialCheck;
 use crate::model::export::{ExportRequest, RegistryExport};
 use crate::model::projects::{MovePreview, ProjectSummary};
@@ -159,6 +162,20 @@ pub trait ProjectService: Send + Sync {
     ) -> Result<(), AppError>;
     /// Rejects a namespace's request to join a project.
     async fn reject_join(&self, caller: &Caller, namespace: &str) -> Result<(), AppError>;
+}
+
+/// Registry changes before and while they are written: the preview (dry
+/// run) and the rotation of a credential.
+#[async_trait::async_trait]
+pub trait ChangeService: Send + Sync {
+    /// What `change` would write where; writes nothing.
+    async fn preview(&self, change: &RegistryChange) -> Result<ChangePreview, AppError>;
+    /// Tests (unless told not to) and writes a new credential, waits
+    /// (bounded) until the copies carry it, audits one `registry.rotate`.
+    async fn rotate(&self, caller: &Caller, input: RotationInput)
+        -> Result<RotationReport, AppError>;
+    /// How far the registry's current credential has reached.
+    async fn progress(&self, scope: &Scope, name: &str) -> Result<RotationProgress, AppError>;
 }
 
 /// Pods, their images and the pull Secrets that serve them: read per
@@ -341,6 +358,8 @@ pub struct Services {
     pub registries: Arc<dyn RegistryService>,
     /// Export and adoption of pull Secrets.
     pub pull_secrets: Arc<dyn PullSecretService>,
+    /// Previews and rotations of registry changes.
+    pub changes: Arc<dyn ChangeService>,
     /// Projects.
     pub projects: Arc<dyn ProjectService>,
     /// Accounts, sessions, teams and grants.

@@ -49,6 +49,7 @@ impl AppState {
             cluster: Arc::new(self.cluster.clone()),
             registries: Arc::new(self.registries.clone()),
             pull_secrets: Arc::new(self.registries.clone()),
+            changes: Arc::new(self.registries.clone()),
             projects: Arc::new(self.projects.clone()),
             audit: Arc::new(self.audit.clone()),
             access: Arc::new(self.access.clone()),

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod authz;
 #[cfg(feature = "ssr")]

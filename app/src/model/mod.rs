@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod changes;
 pub mod cluster;
 pub mod credentials;
 pub mod export;

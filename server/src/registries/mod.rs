@@ -9,6 +9,8 @@
 //!                ├─ reads: list / detail / references  read.rs
 //!                ├─ ServiceAccount attachment setting  attach.rs (crate::attach does the writes)
 //!                ├─ credential tests (save, on demand, periodic)  credentials.rs → crate::credcheck
+//!                ├─ preview of a change (dry run, the pure planners)  preview.rs
+//!                ├─ credential rotation, its progress  rotate.rs (ChangeService: changes.rs)
 //!                ├─ PullSecretService (pull_secrets.rs): export  export.rs,
 //!                │     unmanaged pull Secrets  unmanaged.rs, adopting one  adopt.rs
 //!                └─ audit event per outcome            audit hook in service.rs
@@ -16,12 +18,15 @@
 
 mod adopt;
 mod attach;
+mod changes;
 mod credentials;
 mod export;
 pub mod objects;
 mod pull_secrets;
 mod read;
+mod preview;
 mod recover;
+mod rotate;
 mod service;
 mod unmanaged;
 pub mod validate;

@@ -32,6 +32,7 @@ mod reads;
 mod registries;
 mod registry_harness;
 mod registry_helpers;
+mod rotation;
 mod security;
 mod sessions;
 mod shell;

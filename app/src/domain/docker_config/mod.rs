@@ -16,6 +16,7 @@ mod error;
 mod parse;
 #[cfg(test)]
 mod proptests;
+mod rotate;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +26,7 @@ use serde_json::{Map, Value};
 pub use auth::{decode_auth, encode_auth};
 pub use edit::{validate_password, validate_username, HostEdit};
 pub use error::ConfigError;
+pub use rotate::{RotateError, Rotated, Rotation};
 
 use crate::domain::hosts::same_registry;
 use crate::domain::secret::Password;

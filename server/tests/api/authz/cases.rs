@@ -325,6 +325,25 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "preview_registry_change",
+            Who::Owner,
+            json!({"change": {"delete": scope_name("made")}}),
+            NoScope::Denied,
+        ),
+        case(
+            "rotate_registry_credential",
+            Who::Owner,
+            json!({"input": {"scope": {"kind": "namespace", "namespace": "payments-dev"},
+                   "name": "made", "password": "a-registry-token-2", "test_credential": false}}),
+            NoScope::Denied,
+        ),
+        case(
+            "rotation_progress",
+            Who::Owner,
+            scope_name("made"),
+            NoScope::Denied,
+        ),
+        case(
             "delete_registry",
             Who::Owner,
             scope_name("made"),

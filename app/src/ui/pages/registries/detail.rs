@@ -13,7 +13,9 @@ use super::credential::CredentialSection;
 use super::edit::load_error;
 use super::export::ExportSection;
 use super::namespaces::{attachment_pending, NamespaceStatusTable};
+use super::preview::DeletePreview;
 use super::recovery::LostSource;
+use super::rotate::RotateSection;
 use super::{detail_href, use_registry_param};
 use crate::api::registries::{
     delete_registry, get_registry, resync_registry, RegistryDetail, Scope, SecretReference,
@@ -22,7 +24,7 @@ use crate::api::registries::{
 use crate::domain::age::short_age;
 use crate::ui::audit::RegistryHistory;
 use crate::ui::components::{
-    failure, now_unix, use_hydrated, ConfirmPanel, ErrorNotice, ScopeBadge,
+    failure, now_unix, use_hydrated, ErrorNotice, ScopeBadge,
 };
 use crate::AppError;
 
@@ -184,18 +186,8 @@ fn Actions(scope: Scope, name: String, detail: DetailResource) -> impl IntoView 
         <div class="full-width">
             <ErrorNotice error=error testid="action-error"/>
             {move || confirming.get().then(|| view! {
-                <ConfirmPanel
-                    id="confirm-delete"
-                    title=format!("Delete {}?", delete_key.1)
-                    message=confirm_message()
-                    confirm_label="Delete registry"
-                    pending=delete.pending()
-                    on_confirm=Callback::new({
-                        let key = delete_key.clone();
-                        move |_| { delete.dispatch(key.clone()); }
-                    })
-                    on_cancel=Callback::new(move |_| confirming.set(false))
-                />
+                <DeletePreview key=delete_key.clone() delete note=confirm_message()
+                    on_cancel=Callback::new(move |_| confirming.set(false))/>
             })}
         </div>
     }
@@ -269,6 +261,7 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
             </dl>
         </section>
         {credential}
+        {view! { <RotateSection scope=s.scope.clone() name=s.name.clone() hosts=s.hosts.clone() refresh=on_restored/> }.into_any()}
         <ExportSection scope=s.scope.clone() name=s.name.clone() namespaces=detail.namespaces.iter().map(|n| n.namespace.clone()).collect()/>
         <section aria-labelledby="namespaces-heading">
             <h2 id="namespaces-heading">"Namespaces"</h2>

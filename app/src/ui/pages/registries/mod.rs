@@ -18,7 +18,9 @@ mod host_rows;
 mod hosts;
 mod list;
 mod namespaces;
+mod preview;
 mod recovery;
+mod rotate;
 mod unmanaged;
 
 pub use detail::RegistryDetailPage;

@@ -1,0 +1,415 @@
+//! Rotating a registry's credential (issue 13, item 3) and the preview of
+//! registry changes (item 8): a project registry rotated over its
+//! namespaces (every copy carries the new credential, the other host is
+//! untouched, one audit row with two different fingerprints and no
+//! password), a new credential the real registry rejects (nothing written
+//! until "rotate anyway"), a namespace whose write fails (reported as
+//! failed), and previews compared with what the write then did.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use kube::api::Api;
+use regboard_app::domain::docker_config::DockerConfig;
+use regboard_app::domain::secret::Password;
+use regboard_app::model::changes::{
+    ChangePreview, CopyProgress, RegistryChange, RotationInput, RotationReport, SecretAction,
+};
+use regboard_app::model::registries::{Attachment, HostCredential, RegistryInput, Scope};
+use regboard_app::AppError;
+use regboard_sandbox::RequestMatch;
+use serde::Serialize;
+
+use crate::helpers::{spawn_app, spawn_configured, TestApp};
+use crate::registry_harness::{docker_registry, Registry};
+use crate::registry_helpers::{
+    all_synced, call, create, delete, eventually, ns_input, project_input, secret,
+};
+
+const PAYMENTS: [&str; 3] = ["payments-dev", "payments-prod", "payments-staging"];
+const OLD: &str = "old-Pa55-of-ghcr";
+const NEW: &str = "new-Pa55-of-ghcr";
+const QUAY: &str = "quay-Pa55-kept";
+
+fn payments() -> Scope {
+    Scope::Project {
+        project: "payments".into(),
+    }
+}
+
+/// A payments registry with two hosts, each its own login.
+fn two_hosts(name: &str) -> RegistryInput {
+    RegistryInput {
+        credentials: vec![
+            HostCredential::new("ghcr.io", "ci-bot", OLD),
+            HostCredential::new("quay.io", "quay-bot", QUAY),
+        ],
+        ..project_input("payments", name, OLD)
+    }
+}
+
+fn rotation(scope: Scope, name: &str, host: Option<&str>, password: &str) -> RotationInput {
+    RotationInput {
+        scope,
+        name: name.into(),
+        host: host.map(str::to_owned),
+        username: None,
+        password: Password::new(password),
+        // ghcr.io is not reachable from the tests; the real registry below is.
+        test_credential: false,
+    }
+}
+
+/// `preview_registry_change`.
+pub async fn preview(app: &TestApp, change: RegistryChange) -> Result<ChangePreview, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        change: RegistryChange,
+    }
+    call(app, "preview_registry_change", &Args { change }).await
+}
+
+/// `rotate_registry_credential`.
+pub async fn rotate(app: &TestApp, input: RotationInput) -> Result<RotationReport, AppError> {
+    #[derive(Serialize)]
+    struct Args {
+        input: RotationInput,
+    }
+    call(app, "rotate_registry_credential", &Args { input }).await
+}
+
+fn config_of(secret: &Secret) -> DockerConfig {
+    let bytes = &secret.data.as_ref().unwrap()[".dockerconfigjson"].0;
+    DockerConfig::parse_dockerconfigjson(bytes).unwrap()
+}
+
+/// Each preview row's action label, by namespace.
+fn actions(preview: &ChangePreview) -> BTreeMap<String, String> {
+    let rows = preview.namespaces.iter();
+    rows.map(|n| (n.namespace.clone(), n.action.label().to_owned()))
+        .collect()
+}
+
+/// The details of the `registry.rotate` rows, oldest first.
+async fn rotate_rows(app: &TestApp) -> Vec<(String, serde_json::Value)> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT outcome, details FROM audit_events WHERE action = 'registry.rotate' ORDER BY id",
+    )
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(o, d)| (o, serde_json::from_str(&d).unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotating_one_host_reaches_every_copy_leaves_the_other_host_and_is_audited_once() {
+    let app = spawn_app().await;
+    create(&app, two_hosts("hub")).await.unwrap();
+    all_synced(&app, &payments(), "hub").await;
+    let before = config_of(&secret(&app, "payments-dev", "hub").await.unwrap());
+
+    let input = rotation(payments(), "hub", Some("ghcr.io"), NEW);
+    let planned = preview(&app, RegistryChange::Rotate(input.clone()))
+        .await
+        .unwrap();
+    assert_eq!(planned.hosts, ["ghcr.io"]);
+    assert_eq!(
+        planned.source.as_ref().unwrap().action,
+        SecretAction::Update
+    );
+    let expected: BTreeMap<String, String> = PAYMENTS
+        .iter()
+        .map(|n| (n.to_string(), "update".into()))
+        .collect();
+    assert_eq!(actions(&planned), expected);
+    assert!(
+        secret(&app, "payments-dev", "hub")
+            .await
+            .map(|s| config_of(&s))
+            == Some(before.clone()),
+        "a preview writes nothing"
+    );
+
+    let report = rotate(&app, input).await.unwrap();
+    assert_eq!(report.hosts, ["ghcr.io"]);
+    assert_eq!((report.progress.updated, report.progress.total), (3, 3));
+    for ns in PAYMENTS {
+        let config = config_of(&secret(&app, ns, "hub").await.unwrap());
+        let (user, pw) = config.username_password("ghcr.io").unwrap();
+        assert_eq!((user.as_str(), pw.expose()), ("ci-bot", NEW), "{ns}");
+        assert_eq!(
+            config.auths["quay.io"], before.auths["quay.io"],
+            "{ns}: quay.io untouched"
+        );
+    }
+
+    let rows = rotate_rows(&app).await;
+    assert_eq!(rows.len(), 1, "one rotation, one row: {rows:?}");
+    let (outcome, details) = &rows[0];
+    assert_eq!(outcome, "success");
+    let fp = &details["hosts"]["ghcr.io"]["fingerprint"];
+    let (old_fp, new_fp) = (
+        fp["before"].as_str().unwrap(),
+        fp["after"].as_str().unwrap(),
+    );
+    assert!(old_fp.starts_with("hmac-sha256:") && new_fp.starts_with("hmac-sha256:"));
+    assert_ne!(old_fp, new_fp);
+    assert!(details["hosts"].get("quay.io").is_none());
+    assert_eq!(details["namespaces"]["updated"], 3);
+    let text = details.to_string();
+    for secret in [OLD, NEW, QUAY, "Y2ktYm90"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_namespace_whose_write_fails_is_reported_as_failed() {
+    let app = spawn_app().await;
+    create(&app, project_input("payments", "guarded", OLD))
+        .await
+        .unwrap();
+    all_synced(&app, &payments(), "guarded").await;
+    let faults = app.sandbox.as_ref().unwrap().faults();
+    let puts = RequestMatch::any()
+        .method("PUT")
+        .resource("secrets")
+        .path_contains("/namespaces/payments-prod/");
+    faults.fail_fraction(puts, 1.0, 1, 403);
+
+    let report = rotate(&app, rotation(payments(), "guarded", None, NEW))
+        .await
+        .unwrap();
+    let failed = report.progress.failed();
+    assert_eq!(failed.len(), 1, "{:?}", report.progress);
+    assert_eq!(failed[0].0, "payments-prod");
+    assert!(!failed[0].1.is_empty());
+    assert_eq!((report.progress.updated, report.progress.total), (2, 3));
+    let prod = config_of(&secret(&app, "payments-prod", "guarded").await.unwrap());
+    assert_eq!(prod.username_password("ghcr.io").unwrap().1.expose(), OLD);
+    let rows = rotate_rows(&app).await;
+    assert_eq!(
+        rows[0].1["namespaces"]["failed"],
+        serde_json::json!(["payments-prod"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_credential_the_registry_rejects_stops_with_nothing_written() {
+    let Some(binary) = docker_registry() else {
+        return;
+    };
+    let registry = Registry::basic(&binary, "puller", "right-Pa55").await;
+    let plain = registry.plain_http_hosts();
+    let app = spawn_configured(|o| o.credential_check.plain_http = plain).await;
+    let input = RegistryInput {
+        credentials: vec![HostCredential::new(&registry.host, "puller", "right-Pa55")],
+        ..ns_input("payments-dev", "own", "right-Pa55")
+    };
+    create(&app, input).await.unwrap();
+    let scope = Scope::Namespace {
+        namespace: "payments-dev".into(),
+    };
+    let before = secret(&app, "payments-dev", "own").await.unwrap();
+
+    let mut wrong = rotation(scope.clone(), "own", None, "wrong-Pa55");
+    wrong.test_credential = true;
+    for refused in [
+        preview(&app, RegistryChange::Rotate(wrong.clone()))
+            .await
+            .unwrap_err(),
+        rotate(&app, wrong.clone()).await.unwrap_err(),
+    ] {
+        match refused {
+            AppError::Invalid { field, message } => {
+                assert_eq!(field.as_deref(), Some("credential"));
+                assert!(
+                    message.contains("rejected the credential (HTTP 401)"),
+                    "{message}"
+                );
+                assert!(!message.contains("wrong-Pa55"));
+            }
+            other => panic!("not refused as a credential: {other:?}"),
+        }
+    }
+    let after = secret(&app, "payments-dev", "own").await.unwrap();
+    assert_eq!(after.data, before.data, "nothing written");
+    assert_eq!(
+        after.metadata.resource_version,
+        before.metadata.resource_version
+    );
+    assert_eq!(rotate_rows(&app).await[0].0, "invalid");
+
+    // The right one is accepted and written; "rotate anyway" writes a wrong one.
+    let mut right = rotation(scope.clone(), "own", None, "right-Pa55");
+    right.test_credential = true;
+    let report = rotate(&app, right).await.unwrap();
+    assert_eq!(report.tested.len(), 1, "{:?}", report.tested);
+    wrong.test_credential = false;
+    rotate(&app, wrong).await.expect("rotate anyway");
+    let config = config_of(&secret(&app, "payments-dev", "own").await.unwrap());
+    assert_eq!(
+        config.username_password(&registry.host).unwrap().1.expose(),
+        "wrong-Pa55"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_preview_names_collisions_and_accounts_and_the_write_does_what_it_said() {
+    let app = spawn_app().await;
+    // payments-prod holds a TLS Secret named payments-tls.
+    let taken = preview(
+        &app,
+        RegistryChange::Create(project_input("payments", "payments-tls", OLD)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        taken
+            .namespaces
+            .iter()
+            .find(|n| n.namespace == "payments-prod")
+            .unwrap()
+            .action,
+        SecretAction::Collision {
+            secret_type: "kubernetes.io/tls".into(),
+            forged: false
+        }
+    );
+    assert!(taken.refused.as_deref().unwrap().contains("payments-prod"));
+    let refused = create(&app, project_input("payments", "payments-tls", OLD)).await;
+    assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
+
+    let mut input = project_input("payments", "attached", OLD);
+    input.attachment = Attachment::Default;
+    let planned = preview(&app, RegistryChange::Create(input.clone()))
+        .await
+        .unwrap();
+    assert_eq!(planned.refused, None);
+    assert_eq!(
+        planned.source.as_ref().unwrap().action,
+        SecretAction::Create
+    );
+    for row in &planned.namespaces {
+        assert_eq!(row.action, SecretAction::Create, "{}", row.namespace);
+        let names: Vec<(&str, bool)> = row
+            .accounts
+            .iter()
+            .map(|a| (a.name.as_str(), a.adds))
+            .collect();
+        assert_eq!(names, [("default", true)], "{}", row.namespace);
+    }
+    assert!(
+        secret(&app, "payments-dev", "attached").await.is_none(),
+        "a preview writes nothing"
+    );
+
+    create(&app, input).await.unwrap();
+    all_synced(&app, &payments(), "attached").await;
+    for row in &planned.namespaces {
+        let accounts: Api<ServiceAccount> = Api::namespaced(app.kube(), &row.namespace);
+        eventually("default lists the registry", || async {
+            let sa = accounts.get("default").await.unwrap();
+            let names = sa.image_pull_secrets.unwrap_or_default();
+            names.iter().any(|r| r.name == "attached")
+        })
+        .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delete_preview_lists_copies_accounts_and_pods_and_the_delete_does_that() {
+    let app = spawn_app().await;
+    // The demo's checkout pod in payments-staging names payments-registry.
+    let mut input = project_input("payments", "payments-registry", OLD);
+    input.attachment = Attachment::Default;
+    create(&app, input).await.unwrap();
+    all_synced(&app, &payments(), "payments-registry").await;
+    let change = RegistryChange::Delete {
+        scope: payments(),
+        name: "payments-registry".into(),
+    };
+    let planned = eventually_attached(&app, change).await;
+    let expected: BTreeMap<String, String> = PAYMENTS
+        .iter()
+        .map(|n| (n.to_string(), "delete".into()))
+        .collect();
+    assert_eq!(actions(&planned), expected);
+    let staging = planned
+        .namespaces
+        .iter()
+        .find(|n| n.namespace == "payments-staging")
+        .unwrap();
+    assert_eq!(staging.pods.len(), 1, "{staging:?}");
+    assert!(staging.pods[0].name.starts_with("checkout-"));
+
+    delete(&app, &payments(), "payments-registry")
+        .await
+        .unwrap();
+    for ns in PAYMENTS {
+        eventually("the copy is gone", || async {
+            secret(&app, ns, "payments-registry").await.is_none()
+        })
+        .await;
+        let accounts: Api<ServiceAccount> = Api::namespaced(app.kube(), ns);
+        eventually("default no longer lists it", || async {
+            let sa = accounts.get("default").await.unwrap();
+            !sa.image_pull_secrets
+                .unwrap_or_default()
+                .iter()
+                .any(|r| r.name == "payments-registry")
+        })
+        .await;
+    }
+}
+
+/// The delete preview once every `default` account lists the registry
+/// (the attacher runs after the copies), which it then says it removes.
+async fn eventually_attached(app: &TestApp, change: RegistryChange) -> ChangePreview {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let p = preview(app, change.clone()).await.unwrap();
+        let removes = |n: &regboard_app::model::changes::NamespaceChange| {
+            n.accounts.iter().any(|a| a.name == "default" && !a.adds)
+        };
+        if p.namespaces.iter().all(removes) {
+            return p;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never attached: {p:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn progress_counts_the_namespaces_carrying_the_current_credential() {
+    let app = spawn_app().await;
+    create(&app, project_input("payments", "counted", OLD))
+        .await
+        .unwrap();
+    all_synced(&app, &payments(), "counted").await;
+    #[derive(Serialize)]
+    struct Args {
+        scope: Scope,
+        name: &'static str,
+    }
+    let progress: regboard_app::model::changes::RotationProgress = call(
+        &app,
+        "rotation_progress",
+        &Args {
+            scope: payments(),
+            name: "counted",
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((progress.updated, progress.total), (3, 3));
+    assert!(progress
+        .namespaces
+        .iter()
+        .all(|n| n.state == CopyProgress::Updated));
+    assert!(!progress.revision.is_empty());
+}
