@@ -8,6 +8,16 @@ fn namespaces(ns: &[&str]) -> Vec<String> {
     ns.iter().map(|s| s.to_string()).collect()
 }
 
+/// [`STORED`] with its credential, for `ns`.
+fn stored_in(ns: &[String]) -> Subject<'_> {
+    Subject {
+        name: "ghcr",
+        namespaces: ns,
+        config: STORED,
+        with_credential: true,
+    }
+}
+
 #[test]
 fn placeholders_leave_out_every_credential_and_keep_the_rest() {
     let out = placeholders_json(STORED.as_bytes()).unwrap();
@@ -44,12 +54,7 @@ fn placeholders_refuse_what_does_not_parse() {
 #[test]
 fn manifest_with_the_credential_carries_the_exact_bytes_per_namespace() {
     let ns = namespaces(&["a", "b"]);
-    let subject = Subject {
-        name: "ghcr",
-        namespaces: &ns,
-        config: STORED,
-        with_credential: true,
-    };
+    let subject = stored_in(&ns);
     let file = manifest(&subject);
     assert_eq!(file.name, "ghcr.yaml");
     assert_eq!(file.content.matches("---\n").count(), 2);
@@ -104,12 +109,7 @@ stringData:
 #[test]
 fn kustomization_has_one_generator_per_namespace_reading_one_file() {
     let ns = namespaces(&["a", "b"]);
-    let subject = Subject {
-        name: "ghcr",
-        namespaces: &ns,
-        config: STORED,
-        with_credential: true,
-    };
+    let subject = stored_in(&ns);
     let [kustomization, config] = kustomization(&subject);
     assert_eq!(kustomization.name, "kustomization.yaml");
     assert_eq!(config.name, "ghcr.dockerconfigjson");

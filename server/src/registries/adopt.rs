@@ -246,12 +246,31 @@ impl KubeRegistries {
             }
             None => self.check_project_name_free(&project, name).await?,
         };
+        let created = self.create_source(&project, name, data).await?;
+        if let Some((api, secret)) = copy {
+            self.seal_as_copy(&api, secret, &created, &project).await?;
+        }
+        let sync = SyncSummary {
+            pending: members,
+            ..SyncSummary::default()
+        };
+        Ok(summary(&created, Scope::Project { project }, name, sync))
+    }
+
+    /// The source of project registry `name` holding `data`, recorded as
+    /// created (its copies are wanted again).
+    async fn create_source(
+        &self,
+        project: &str,
+        name: &str,
+        data: Vec<u8>,
+    ) -> Result<Secret, AppError> {
         self.ensure_system_namespace().await?;
-        let labels = ownership::project_labels(&project, name);
+        let labels = ownership::project_labels(project, name);
         let mut source = pull_secret(
-            source_name(&project, name),
+            source_name(project, name),
             self.system_namespace.clone(),
-            labels.clone(),
+            labels,
             data,
         );
         self.key.seal(&mut source);
@@ -272,33 +291,46 @@ impl KubeRegistries {
         let created = self.shown(&self.system_namespace, created).await;
         let membership = self.inventory.membership();
         membership
-            .registry_created(&project, name)
+            .registry_created(project, name)
             .await
             .map_err(crate::error::internal)?;
-        if let Some((api, mut secret)) = copy {
-            merged(&mut secret.metadata.labels, labels);
-            let annotations = [
-                (
-                    ownership::SOURCE_UID.to_owned(),
-                    created.metadata.uid.clone().unwrap_or_default(),
-                ),
-                (
-                    ownership::CONTENT_HASH.to_owned(),
-                    ownership::content_hash(&created).unwrap_or_default(),
-                ),
-            ];
-            merged(&mut secret.metadata.annotations, annotations.into());
-            self.key.seal(&mut secret);
-            let adopted = api.replace(name, &PostParams::default(), &secret).await.map_err(|e| {
-                app_error(&e, &format!("Registry {name} of project {project} was created, but the Secret {name} in namespace {namespace}"), &[])
-            })?;
-            self.shown(namespace, adopted).await;
-        }
-        let sync = SyncSummary {
-            pending: members,
-            ..SyncSummary::default()
-        };
-        Ok(summary(&created, Scope::Project { project }, name, sync))
+        Ok(created)
+    }
+
+    /// Makes `secret` the copy of `source` in its namespace: the project's
+    /// labels, the source uid and content hash, sealed; data untouched.
+    async fn seal_as_copy(
+        &self,
+        api: &Api<Secret>,
+        mut secret: Secret,
+        source: &Secret,
+        project: &str,
+    ) -> Result<(), AppError> {
+        let name = secret.metadata.name.clone().unwrap_or_default();
+        let namespace = secret.metadata.namespace.clone().unwrap_or_default();
+        merged(
+            &mut secret.metadata.labels,
+            ownership::project_labels(project, &name),
+        );
+        let annotations = [
+            (
+                ownership::SOURCE_UID.to_owned(),
+                source.metadata.uid.clone().unwrap_or_default(),
+            ),
+            (
+                ownership::CONTENT_HASH.to_owned(),
+                ownership::content_hash(source).unwrap_or_default(),
+            ),
+        ];
+        merged(&mut secret.metadata.annotations, annotations.into());
+        self.key.seal(&mut secret);
+        let what = format!("Registry {name} of project {project} was created, but the Secret {name} in namespace {namespace}");
+        let adopted = api
+            .replace(&name, &PostParams::default(), &secret)
+            .await
+            .map_err(|e| app_error(&e, &what, &[]))?;
+        self.shown(&namespace, adopted).await;
+        Ok(())
     }
 }
 

@@ -6,14 +6,12 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use k8s_openapi::api::core::v1::Secret;
-use regboard_app::domain::access::{Role, Subject};
-use regboard_app::domain::scope::Scope as GrantScope;
 use regboard_app::model::export::{ExportFormat, ExportRequest, RegistryExport};
 use regboard_app::model::registries::Scope;
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, ADMIN, PASSWORD};
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
 use crate::kubectl::Kubectl;
 use crate::registry_helpers::{call, create, make_namespace, project_input, secret};
 
@@ -246,24 +244,7 @@ async fn a_credential_export_without_the_right_own_password_is_refused_and_audit
 #[tokio::test]
 async fn a_viewer_cannot_export_and_the_answer_is_never_cached() {
     let app = app_with_registry().await;
-    let viewer = app.create_user("viewer", false).await;
-    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE name = ?")
-        .bind(ADMIN)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let perms = app.access.permissions_of(admin_id, true).await.unwrap();
-    crate::authz::grant(
-        &app,
-        &perms,
-        Subject::User(viewer),
-        Role::Viewer,
-        GrantScope::Project {
-            project: "payments".into(),
-        },
-    )
-    .await;
-    let client = app.login("viewer", PASSWORD).await;
+    let client = crate::unmanaged::viewer_of_payments(&app).await;
     let args = json!({ "request": request(ExportFormat::Manifest, None, Some(PASSWORD)) });
     let (status, body) = crate::authz::post(&app, &client, "export_registry", &args).await;
     assert_eq!(status, 403, "{body}");

@@ -57,7 +57,8 @@ async fn unmanaged(app: &TestApp, namespace: Option<&str>) -> Vec<UnmanagedSecre
     serde_json::from_str(&unmanaged_json(app, namespace).await).unwrap()
 }
 
-async fn adopt(
+/// Adopts `namespace/name` as the admin, through the server function.
+pub(crate) async fn adopt(
     app: &TestApp,
     namespace: &str,
     name: &str,
@@ -74,6 +75,22 @@ async fn adopt(
         &json!({ "request": request }),
     )
     .await
+}
+
+/// A user `viewer` holding Viewer on project payments, signed in.
+pub(crate) async fn viewer_of_payments(app: &TestApp) -> reqwest::Client {
+    let viewer = app.create_user("viewer", false).await;
+    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE name = ?")
+        .bind(ADMIN)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let perms = app.access.permissions_of(admin_id, true).await.unwrap();
+    let payments = GrantScope::Project {
+        project: "payments".into(),
+    };
+    crate::authz::grant(app, &perms, Subject::User(viewer), Role::Viewer, payments).await;
+    app.login("viewer", PASSWORD).await
 }
 
 fn row<'a>(
@@ -302,18 +319,7 @@ async fn a_viewer_sees_unmanaged_secrets_but_cannot_adopt_them() {
         "kubernetes.io/dockerconfigjson",
     )
     .await;
-    let viewer = app.create_user("viewer", false).await;
-    let admin_id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE name = ?")
-        .bind(ADMIN)
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
-    let perms = app.access.permissions_of(admin_id, true).await.unwrap();
-    let payments = GrantScope::Project {
-        project: "payments".into(),
-    };
-    crate::authz::grant(&app, &perms, Subject::User(viewer), Role::Viewer, payments).await;
-    let client = app.login("viewer", PASSWORD).await;
+    let client = viewer_of_payments(&app).await;
     let (status, body) =
         crate::authz::post(&app, &client, "list_unmanaged_secrets", &json!({})).await;
     assert_eq!(status, 200, "{body}");

@@ -9,12 +9,13 @@ use base64::Engine as _;
 use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, PostParams};
 use regboard_app::model::export::{ExportFormat, ExportRequest, RegistryExport};
-use regboard_app::model::registries::{RegistrySummary, Scope};
-use regboard_app::model::unmanaged::{AdoptAs, AdoptRequest, UnmanagedSecret};
+use regboard_app::model::registries::Scope;
+use regboard_app::model::unmanaged::{AdoptAs, UnmanagedSecret};
 use serde_json::json;
 
 use crate::helpers::{TestApp, PASSWORD};
 use crate::registry_helpers::*;
+use crate::unmanaged::adopt;
 
 /// A pull Secret made outside regboard in `namespace`.
 async fn hand_made(app: &TestApp, namespace: &str, name: &str) {
@@ -28,21 +29,6 @@ async fn hand_made(app: &TestApp, namespace: &str, name: &str) {
         .create(&PostParams::default(), &secret)
         .await
         .unwrap();
-}
-
-async fn adopt(app: &TestApp, namespace: &str, name: &str, adopt_as: AdoptAs) -> RegistrySummary {
-    let request = AdoptRequest {
-        namespace: namespace.into(),
-        name: name.into(),
-        adopt_as,
-    };
-    call(
-        app,
-        "adopt_unmanaged_secret",
-        &json!({ "request": request }),
-    )
-    .await
-    .unwrap()
 }
 
 pub(super) async fn export_registry(app: &TestApp) {
@@ -75,7 +61,9 @@ pub(super) async fn unmanaged_and_adopt(app: &TestApp) {
     .await
     .unwrap();
     assert!(rows.iter().any(|r| r.name == "rbac-unmanaged"));
-    adopt(app, "sandbox-scratch", "rbac-unmanaged", AdoptAs::InPlace).await;
+    adopt(app, "sandbox-scratch", "rbac-unmanaged", AdoptAs::InPlace)
+        .await
+        .unwrap();
     hand_made(app, "payments-dev", "rbac-adopt-project").await;
     let name = "rbac-adopt-project".to_owned();
     let adopted = adopt(
@@ -84,6 +72,7 @@ pub(super) async fn unmanaged_and_adopt(app: &TestApp) {
         &name,
         AdoptAs::Project { name: name.clone() },
     )
-    .await;
+    .await
+    .unwrap();
     all_synced(app, &adopted.scope, &name).await;
 }

@@ -27,42 +27,61 @@ fn data_href(content: &str) -> String {
     )
 }
 
-/// The section; `namespaces` are those the registry reaches.
-#[component]
-pub(super) fn ExportSection(scope: Scope, name: String, namespaces: Vec<String>) -> impl IntoView {
-    let hydrated = use_hydrated();
-    let namespace = RwSignal::new(String::new());
-    let kustomize = RwSignal::new(false);
-    let include = RwSignal::new(false);
-    let password = RwSignal::new(String::new());
-    let export = Action::new(move |request: &ExportRequest| export_registry(request.clone()));
-    let submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let chosen = namespace.get_untracked();
-        let include_credential = include.get_untracked();
-        let request = ExportRequest {
+/// What the person chose in the form.
+#[derive(Clone, Copy)]
+struct Choices {
+    namespace: RwSignal<String>,
+    kustomize: RwSignal<bool>,
+    include: RwSignal<bool>,
+    password: RwSignal<String>,
+}
+
+impl Choices {
+    fn new() -> Self {
+        Choices {
+            namespace: RwSignal::new(String::new()),
+            kustomize: RwSignal::new(false),
+            include: RwSignal::new(false),
+            password: RwSignal::new(String::new()),
+        }
+    }
+
+    /// The request for registry `name` in `scope`; the typed password is
+    /// taken out of the form.
+    fn take_request(self, scope: &Scope, name: &str) -> ExportRequest {
+        let chosen = self.namespace.get_untracked();
+        let include_credential = self.include.get_untracked();
+        let password = self.password.get_untracked();
+        self.password.set(String::new());
+        ExportRequest {
             scope: scope.clone(),
-            name: name.clone(),
+            name: name.to_owned(),
             namespace: (!chosen.is_empty()).then_some(chosen),
-            format: if kustomize.get_untracked() {
+            format: if self.kustomize.get_untracked() {
                 ExportFormat::Kustomize
             } else {
                 ExportFormat::Manifest
             },
             include_credential,
-            own_password: include_credential.then(|| Password::new(password.get_untracked())),
-        };
-        password.set(String::new());
-        export.dispatch(request);
+            own_password: include_credential.then(|| Password::new(password)),
+        }
+    }
+}
+
+/// The section; `namespaces` are those the registry reaches.
+#[component]
+pub(super) fn ExportSection(scope: Scope, name: String, namespaces: Vec<String>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let choices = Choices::new();
+    let export = Action::new(move |request: &ExportRequest| export_registry(request.clone()));
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        export.dispatch(choices.take_request(&scope, &name));
     };
     let error = Memo::new(move |_| failure(export.value().get()));
     let password_message = Signal::derive(move || field_message(error.get().as_ref(), FIELDS[0]));
     let namespace_message = Signal::derive(move || field_message(error.get().as_ref(), FIELDS[1]));
     let general = Signal::derive(move || general_error(error.get().as_ref(), &FIELDS));
-    let options = namespaces
-        .into_iter()
-        .map(|ns| view! { <option value=ns.clone()>{ns.clone()}</option> })
-        .collect_view();
     view! {
         <section aria-labelledby="export-heading" data-testid="export">
             <h2 id="export-heading">"Export"</h2>
@@ -70,36 +89,7 @@ pub(super) fn ExportSection(scope: Scope, name: String, namespaces: Vec<String>)
                 regboard's labels or proof: what is applied from them is not regboard's. The credential \
                 is left out (placeholders say where it goes) unless you include it."</p>
             <form on:submit=submit data-testid="export-form" class="stack">
-                <label for="export-namespace">"Namespace"</label>
-                <select id="export-namespace" data-testid="export-namespace"
-                    aria-invalid=move || namespace_message.with(Option::is_some).to_string()
-                    on:change=move |ev| namespace.set(event_target_value(&ev))>
-                    <option value="">"Every namespace it reaches (one Secret each)"</option>
-                    {options}
-                </select>
-                <fieldset>
-                    <legend>"Format"</legend>
-                    <div class="choice">
-                        <input type="radio" name="export-format" id="export-manifest" data-testid="export-manifest"
-                            checked=true on:change=move |_| kustomize.set(false)/>
-                        <label for="export-manifest">"Manifest for kubectl apply -f"</label>
-                    </div>
-                    <div class="choice">
-                        <input type="radio" name="export-format" id="export-kustomize" data-testid="export-kustomize"
-                            on:change=move |_| kustomize.set(true)/>
-                        <label for="export-kustomize">"Kustomize secretGenerator"</label>
-                    </div>
-                </fieldset>
-                <div class="choice">
-                    <input type="checkbox" id="export-include" data-testid="export-include"
-                        on:change=move |ev| include.set(event_target_checked(&ev))/>
-                    <label for="export-include">"Include the credential"</label>
-                </div>
-                {move || include.get().then(|| view! {
-                    <InputField label="Your regboard password" id="export-password" value=password
-                        kind="password" autocomplete="current-password" message=password_message
-                        hint="Confirms that you, not someone at your screen, take the credential out. The export is audited."/>
-                })}
+                <ExportChoices choices namespaces namespace_message password_message/>
                 <button type="submit" data-testid="export-submit"
                     disabled=move || !hydrated.get() || export.pending().get()>
                     {move || if export.pending().get() { "Exporting…" } else { "Export" }}
@@ -109,6 +99,54 @@ pub(super) fn ExportSection(scope: Scope, name: String, namespaces: Vec<String>)
             <ErrorNotice error=general testid="export-error"/>
             {move || export.value().get().and_then(Result::ok).map(|e| view! { <ExportFiles export=e/> })}
         </section>
+    }
+    .into_any()
+}
+
+/// The form's fields: namespace, format, and the credential with the
+/// password that confirms it.
+#[component]
+fn ExportChoices(
+    choices: Choices,
+    namespaces: Vec<String>,
+    namespace_message: Signal<Option<String>>,
+    password_message: Signal<Option<String>>,
+) -> impl IntoView {
+    let options = namespaces
+        .into_iter()
+        .map(|ns| view! { <option value=ns.clone()>{ns.clone()}</option> })
+        .collect_view();
+    view! {
+        <label for="export-namespace">"Namespace"</label>
+        <select id="export-namespace" data-testid="export-namespace"
+            aria-invalid=move || namespace_message.with(Option::is_some).to_string()
+            on:change=move |ev| choices.namespace.set(event_target_value(&ev))>
+            <option value="">"Every namespace it reaches (one Secret each)"</option>
+            {options}
+        </select>
+        <fieldset>
+            <legend>"Format"</legend>
+            <div class="choice">
+                <input type="radio" name="export-format" id="export-manifest" data-testid="export-manifest"
+                    checked=true on:change=move |_| choices.kustomize.set(false)/>
+                <label for="export-manifest">"Manifest for kubectl apply -f"</label>
+            </div>
+            <div class="choice">
+                <input type="radio" name="export-format" id="export-kustomize" data-testid="export-kustomize"
+                    on:change=move |_| choices.kustomize.set(true)/>
+                <label for="export-kustomize">"Kustomize secretGenerator"</label>
+            </div>
+        </fieldset>
+        <div class="choice">
+            <input type="checkbox" id="export-include" data-testid="export-include"
+                on:change=move |ev| choices.include.set(event_target_checked(&ev))/>
+            <label for="export-include">"Include the credential"</label>
+        </div>
+        {move || choices.include.get().then(|| view! {
+            <InputField label="Your regboard password" id="export-password" value=choices.password
+                kind="password" autocomplete="current-password" message=password_message
+                hint="Confirms that you, not someone at your screen, take the credential out. The export is audited."/>
+        })}
     }
     .into_any()
 }

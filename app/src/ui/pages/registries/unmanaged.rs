@@ -134,23 +134,20 @@ fn AdoptControls(row: UnmanagedSecret, on_adopted: Callback<RegistrySummary>) ->
         }
     });
     let error = Signal::derive(move || failure(adopt.value().get()));
-    let new_name = RwSignal::new(row.name.clone());
-    let to_project = RwSignal::new(row.legacy() || !row.may_adopt);
-    let request = {
-        let (namespace, name) = (row.namespace.clone(), row.name.clone());
-        move |adopt_as: AdoptAs| AdoptRequest {
+    let (namespace, name) = (row.namespace.clone(), row.name.clone());
+    let dispatch = Callback::new(move |adopt_as: AdoptAs| {
+        adopt.dispatch(AdoptRequest {
             namespace: namespace.clone(),
             name: name.clone(),
             adopt_as,
-        }
-    };
+        });
+    });
+    let busy = Signal::derive(move || !hydrated.get() || adopt.pending().get());
     let in_place = (!row.legacy() && row.may_adopt).then(|| {
-        let request = request.clone();
         let label = format!("Adopt {} in {} as it is", row.name, row.namespace);
         view! {
-            <button type="button" aria-label=label data-testid="adopt-in-place"
-                disabled=move || !hydrated.get() || adopt.pending().get()
-                on:click=move |_| { adopt.dispatch(request(AdoptAs::InPlace)); }>"Adopt"</button>
+            <button type="button" aria-label=label data-testid="adopt-in-place" disabled=busy
+                on:click=move |_| dispatch.run(AdoptAs::InPlace)>"Adopt"</button>
         }
     });
     let legacy = row.legacy().then(|| view! {
@@ -158,21 +155,37 @@ fn AdoptControls(row: UnmanagedSecret, on_adopted: Callback<RegistrySummary>) ->
             a registry in place. Adopt it under another name or into the project: the same credentials \
             are written as .dockerconfigjson beside it, and it stays as it is."</p>
     });
+    view! {
+        {in_place}
+        {legacy}
+        <AdoptAsForm row dispatch busy/>
+        <ErrorNotice error=error testid="adopt-error"/>
+    }
+    .into_any()
+}
+
+/// "Adopt as…": a namespace registry beside it, or a registry of its
+/// project, under the name typed.
+#[component]
+fn AdoptAsForm(
+    row: UnmanagedSecret,
+    dispatch: Callback<AdoptAs>,
+    busy: Signal<bool>,
+) -> impl IntoView {
+    let new_name = RwSignal::new(row.name.clone());
+    let to_project = RwSignal::new(row.legacy() || !row.may_adopt);
     let project = row.project.clone().filter(|_| row.may_adopt_to_project);
     let id = format!("adopt-name-{}-{}", row.namespace, row.name);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked().trim().to_owned();
-        let adopt_as = if to_project.get_untracked() {
+        dispatch.run(if to_project.get_untracked() {
             AdoptAs::Project { name }
         } else {
             AdoptAs::Renamed { name }
-        };
-        adopt.dispatch(request(adopt_as));
+        });
     };
     view! {
-        {in_place}
-        {legacy}
         <details data-testid="adopt-other">
             <summary>"Adopt as…"</summary>
             <form on:submit=submit class="stack">
@@ -188,11 +201,9 @@ fn AdoptControls(row: UnmanagedSecret, on_adopted: Callback<RegistrySummary>) ->
                 })}
                 <label for=id.clone()>"Registry name"</label>
                 <input id=id.clone() data-testid="adopt-name" bind:value=new_name/>
-                <button type="submit" class="secondary" data-testid="adopt-submit"
-                    disabled=move || !hydrated.get() || adopt.pending().get()>"Adopt"</button>
+                <button type="submit" class="secondary" data-testid="adopt-submit" disabled=busy>"Adopt"</button>
             </form>
         </details>
-        <ErrorNotice error=error testid="adopt-error"/>
     }
     .into_any()
 }
