@@ -14,6 +14,7 @@ pub mod authz;
 #[cfg(feature = "ssr")]
 pub mod call;
 pub mod cluster;
+pub mod imports;
 pub mod policy;
 pub mod projects;
 pub mod pull_secrets;

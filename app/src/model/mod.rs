@@ -11,6 +11,7 @@ pub mod changes;
 pub mod cluster;
 pub mod credentials;
 pub mod export;
+pub mod imports;
 pub mod projects;
 pub mod registries;
 pub mod unmanaged;

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomeRedirect/>
                         <Route path=path!("/registries") view=RegistriesPage/>
                         <Route path=path!("/registries/new") view=NewRegistryPage/>
+                        <Route path=path!("/registries/import") view=pages::ImportRegistryPage/>
                         <Route path=path!("/registries/unmanaged") view=pages::UnmanagedSecretsPage/>
                         <Route path=path!("/registries/p/:project/:name") view=RegistryDetailPage/>
                         <Route path=path!("/registries/ns/:namespace/:name") view=RegistryDetailPage/>

@@ -19,6 +19,7 @@ mod health;
 mod helpers;
 mod host_credentials;
 mod http_cache;
+mod import;
 mod kubectl;
 mod limits;
 mod logs;

@@ -13,6 +13,7 @@
 mod auth;
 mod edit;
 mod error;
+pub mod import;
 mod parse;
 #[cfg(test)]
 mod proptests;

@@ -18,5 +18,6 @@ pub use registries::{
     EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage, LIST as REGISTRIES,
 };
 pub use registries::UnmanagedSecretsPage;
+pub use registries::ImportRegistryPage;
 pub use session::{LoginPage, SetupPage};
 pub use workloads::{CoveragePage, DiagnosisPage, WorkloadsPage};

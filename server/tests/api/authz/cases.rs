@@ -288,6 +288,23 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Empty("[]"),
         ),
         case(
+            "preview_import",
+            Who::Nobody,
+            json!({"config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#}),
+            NoScope::Allowed,
+        ),
+        case(
+            "import_registry",
+            Who::Owner,
+            json!({"request": {
+                "config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#,
+                "keys": ["ghcr.io"],
+                "target": {"kind": "new", "scope": {"kind": "namespace", "namespace": "payments-dev"},
+                           "name": "imported"},
+                "test_credential": false}}),
+            NoScope::Denied,
+        ),
+        case(
             "get_registry",
             Who::Owner,
             scope_name("seen"),

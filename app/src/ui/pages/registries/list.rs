@@ -77,6 +77,7 @@ pub fn RegistriesPage() -> impl IntoView {
         <div class="toolbar">
             <h1>"Registries"</h1>
             <a class="button push-right" href="/registries/new" data-testid="add-registry">"Add registry"</a>
+            <a class="button secondary" href="/registries/import" data-testid="import-link">"Import config.json"</a>
             <a class="button secondary" href="/registries/unmanaged" data-testid="unmanaged-link">"Unmanaged pull Secrets"</a>
         </div>
         <p class="muted">

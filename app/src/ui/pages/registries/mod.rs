@@ -16,6 +16,7 @@ mod form;
 mod expiry;
 mod host_rows;
 mod hosts;
+mod import;
 mod list;
 mod namespaces;
 mod preview;
@@ -25,6 +26,7 @@ mod unmanaged;
 
 pub use detail::RegistryDetailPage;
 pub use edit::{EditRegistryPage, NewRegistryPage};
+pub use import::ImportRegistryPage;
 pub use list::RegistriesPage;
 pub use unmanaged::UnmanagedSecretsPage;
 
