@@ -16,7 +16,11 @@ test("the registry form's inputs are named by their labels and described by thei
   await form.openNew();
   await expect(form.name).toHaveAccessibleName("Name");
   await expect(form.name).toHaveAccessibleDescription(NAME_HINT);
+  // Each host row has its own login inputs, named by their labels.
+  await form.addPresetHost("GitHub Container Registry");
+  await expect(form.host("ghcr.io").getByRole("group", { name: "ghcr.io" })).toBeVisible();
   await expect(form.username).toHaveAccessibleName("Username");
+  await expect(form.username).toHaveAccessibleDescription("The login for this host.");
   await expect(form.password).toHaveAccessibleName("Password or token");
   await expect(form.password).toHaveAccessibleDescription(
     "Stored only in the Kubernetes Secret; regboard never shows it again.",
@@ -30,7 +34,7 @@ test("the registry form's inputs are named by their labels and described by thei
 
   // A refusal beside the name joins the description; the name stays "Name".
   await form.chooseNamespace("payments-dev");
-  await form.fill({ name: "Not_Valid", preset: "GitHub Container Registry", username: "robot", password: "pw-1234567" });
+  await form.fill({ name: "Not_Valid", username: "robot", password: "pw-1234567" });
   await form.submit();
   await expect(form.fieldError("name")).toBeVisible();
   const refusal = (await form.fieldError("name").innerText()).trim();
