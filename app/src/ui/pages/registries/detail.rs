@@ -89,7 +89,19 @@ pub fn RegistryDetailPage() -> impl IntoView {
             .map(|(scope, name)| view! { <History scope name/> })
     })
     .into_any();
-    view! { {header} {body} {history} }
+    // Outside the transition too: a refetch must not reset a rotation.
+    let rotate = (move || {
+        target.get().map(|(scope, name)| {
+            let hosts = Signal::derive(move || {
+                let d = detail.get().and_then(|(d, _)| d.ok());
+                d.map(|d| d.summary.hosts).unwrap_or_default()
+            });
+            let refresh = Callback::new(move |_| detail.refetch());
+            view! { <RotateSection scope name hosts refresh/> }
+        })
+    })
+    .into_any();
+    view! { {header} {body} {rotate} {history} }
 }
 
 /// The audit log of this registry (the audit feature's component).

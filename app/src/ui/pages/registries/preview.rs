@@ -48,9 +48,13 @@ pub fn ChangePreviewView(
 ) -> impl IntoView {
     move || {
         let body = match (pending.get(), preview.get()) {
-            (true, _) => view! { <p class="muted">"Checking what this change writes…"</p> }.into_any(),
+            (true, _) => {
+                view! { <p class="muted">"Checking what this change writes…"</p> }.into_any()
+            }
             (false, None) => return None,
-            (false, Some(Err(e))) => view! { <LoadError error=e testid="preview-error"/> }.into_any(),
+            (false, Some(Err(e))) => {
+                view! { <LoadError error=e testid="preview-error"/> }.into_any()
+            }
             (false, Some(Ok(p))) => {
                 let refused = p.refused.clone();
                 let blocked = refused.is_some();
@@ -89,7 +93,8 @@ pub fn ChangePreviewView(
 fn PreviewSummary(preview: ChangePreview) -> impl IntoView {
     let written = preview.written();
     let collisions = preview.collisions();
-    let hosts = (!preview.hosts.is_empty()).then(|| format!(" New credential for {}.", preview.hosts.join(", ")));
+    let hosts = (!preview.hosts.is_empty())
+        .then(|| format!(" New credential for {}.", preview.hosts.join(", ")));
     let mut text = format!(
         "This {} writes the Secret {} in {written} of {} namespaces",
         preview.change,
@@ -129,7 +134,11 @@ fn action_cell(action: &SecretAction) -> AnyView {
             secret_type,
             forged,
         } => {
-            let forged = if *forged { ", carries regboard's labels without its proof" } else { "" };
+            let forged = if *forged {
+                ", carries regboard's labels without its proof"
+            } else {
+                ""
+            };
             format!(" ({secret_type}{forged})")
         }
         _ => String::new(),
@@ -140,7 +149,11 @@ fn action_cell(action: &SecretAction) -> AnyView {
 /// The table: one row per namespace (the source first).
 #[component]
 fn PreviewTable(preview: ChangePreview) -> impl IntoView {
-    let rows: Vec<NamespaceChange> = preview.source.into_iter().chain(preview.namespaces).collect();
+    let rows: Vec<NamespaceChange> = preview
+        .source
+        .into_iter()
+        .chain(preview.namespaces)
+        .collect();
     view! {
         <table data-testid="preview-table">
             <thead>

@@ -64,7 +64,7 @@ impl Fields {
 pub(super) fn RotateSection(
     scope: Scope,
     name: String,
-    hosts: Vec<String>,
+    #[prop(into)] hosts: Signal<Vec<String>>,
     refresh: Callback<()>,
 ) -> impl IntoView {
     let hydrated = use_hydrated();
@@ -103,7 +103,10 @@ pub(super) fn RotateSection(
         let (scope, name) = key.clone();
         progress.set(None);
         spawn_local(async move {
-            let base = read_rotation_progress(scope, name).await.ok().map(|p| p.revision);
+            let base = read_rotation_progress(scope, name)
+                .await
+                .ok()
+                .map(|p| p.revision);
             baseline.set(Some(base.unwrap_or_default()));
             rotate.dispatch(input);
         });
@@ -120,7 +123,7 @@ pub(super) fn RotateSection(
                 disabled=move || !hydrated.get() on:click=move |_| open.update(|o| *o = !*o)>
                 "Rotate credential…"
             </button>
-            {move || open.get().then(|| view! { <RotateForm hosts=hosts.clone() fields/> })}
+            {move || open.get().then(|| view! { <RotateForm hosts fields/> })}
             {move || open.get().then(|| {
                 let ask = ask.clone();
                 view! {
@@ -188,14 +191,14 @@ fn poll_progress(
 
 /// The form: host (or every host), username (empty keeps it), password.
 #[component]
-fn RotateForm(hosts: Vec<String>, fields: Fields) -> impl IntoView {
+fn RotateForm(hosts: Signal<Vec<String>>, fields: Fields) -> impl IntoView {
     view! {
         <div class="form-grid" data-testid="rotate-form">
             <label for="rotate-host">"Host"</label>
             <select id="rotate-host" data-testid="rotate-host"
                 on:change=move |ev| fields.host.set(event_target_value(&ev))>
                 <option value="" selected=true>"Every host"</option>
-                {hosts.into_iter().map(|h| view! { <option value=h.clone()>{h.clone()}</option> }).collect_view()}
+                {move || hosts.get().into_iter().map(|h| view! { <option value=h.clone()>{h.clone()}</option> }).collect_view()}
             </select>
             <label for="rotate-username">"Username (empty keeps the current one)"</label>
             <input id="rotate-username" data-testid="rotate-username" autocomplete="off"
@@ -212,7 +215,10 @@ fn RotateForm(hosts: Vec<String>, fields: Fields) -> impl IntoView {
 
 /// "N of M namespaces updated", live while the rotation runs.
 #[component]
-fn ProgressLine(progress: RwSignal<Option<RotationProgress>>, #[prop(into)] rotating: Signal<bool>) -> impl IntoView {
+fn ProgressLine(
+    progress: RwSignal<Option<RotationProgress>>,
+    #[prop(into)] rotating: Signal<bool>,
+) -> impl IntoView {
     move || {
         let p = progress.get();
         if !rotating.get() && p.is_none() {
@@ -222,7 +228,9 @@ fn ProgressLine(progress: RwSignal<Option<RotationProgress>>, #[prop(into)] rota
             Some(p) => format!("{} of {} namespaces updated", p.updated, p.total),
             None => "Writing the new credential…".to_owned(),
         };
-        Some(view! { <p role="status" aria-live="polite" data-testid="rotation-progress">{text}</p> })
+        Some(
+            view! { <p role="status" aria-live="polite" data-testid="rotation-progress">{text}</p> },
+        )
     }
 }
 
@@ -239,7 +247,11 @@ fn Report(report: RotationReport) -> impl IntoView {
         .collect();
     let summary = format!(
         "Rotated {} for {}: {} of {} namespaces carry the new credential.",
-        if report.hosts.len() == 1 { "the credential" } else { "the credentials" },
+        if report.hosts.len() == 1 {
+            "the credential"
+        } else {
+            "the credentials"
+        },
         report.hosts.join(", "),
         p.updated,
         p.total
