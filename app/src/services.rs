@@ -13,10 +13,10 @@ use crate::domain::scope::Scope as GrantScope;
 use crate::domain::secret::Password;
 use crate::model::access::{AccessOverview, CurrentUser};
 use crate::model::audit::{AuditEventPage, AuditEventView, AuditFilter, AuditScope, ChainHead};
-use crate::model::cluster::{ClusterStatus, NamespaceRow};
 use crate::model::changes::{
     ChangePreview, RegistryChange, RotationInput, RotationProgress, RotationReport,
 };
+use crate::model::cluster::{ClusterStatus, NamespaceRow};
 use crate::model::credentials::CredentialCheck;
 use crate::model::export::{ExportRequest, RegistryExport};
 use crate::model::projects::{MovePreview, ProjectSummary};
@@ -172,8 +172,11 @@ pub trait ChangeService: Send + Sync {
     async fn preview(&self, change: &RegistryChange) -> Result<ChangePreview, AppError>;
     /// Tests (unless told not to) and writes a new credential, waits
     /// (bounded) until the copies carry it, audits one `registry.rotate`.
-    async fn rotate(&self, caller: &Caller, input: RotationInput)
-        -> Result<RotationReport, AppError>;
+    async fn rotate(
+        &self,
+        caller: &Caller,
+        input: RotationInput,
+    ) -> Result<RotationReport, AppError>;
     /// How far the registry's current credential has reached.
     async fn progress(&self, scope: &Scope, name: &str) -> Result<RotationProgress, AppError>;
 }

@@ -52,7 +52,10 @@ pub async fn rotate_registry_credential(input: RotationInput) -> Result<Rotation
 /// `rotation_progress`): N of M
 /// namespaces whose Secret carries it, and the ones that failed.
 #[server(endpoint = "rotation_progress")]
-pub async fn read_rotation_progress(scope: Scope, name: String) -> Result<RotationProgress, AppError> {
+pub async fn read_rotation_progress(
+    scope: Scope,
+    name: String,
+) -> Result<RotationProgress, AppError> {
     call::signed_in(|ctx| async move {
         let what = "see registries in this scope";
         ctx.require(Viewer, &scope, "registry.read", what).await?;

@@ -8,11 +8,11 @@
 
 pub mod access;
 pub mod audit;
-pub mod changes;
 #[cfg(feature = "ssr")]
 pub mod authz;
 #[cfg(feature = "ssr")]
 pub mod call;
+pub mod changes;
 pub mod cluster;
 pub mod imports;
 pub mod policy;

@@ -9,10 +9,10 @@
 //!                ├─ reads: list / detail / references  read.rs
 //!                ├─ ServiceAccount attachment setting  attach.rs (crate::attach does the writes)
 //!                ├─ credential tests (save, on demand, periodic)  credentials.rs → crate::credcheck
-//!                ├─ preview of a change (dry run, the pure planners)  preview.rs
-//!                ├─ credential rotation, its progress  rotate.rs (ChangeService: changes.rs)
 //!                ├─ PullSecretService (pull_secrets.rs): export  export.rs,
 //!                │     unmanaged pull Secrets  unmanaged.rs, adopting one  adopt.rs
+//!                ├─ preview of a change (dry run, the pure planners)  preview.rs
+//!                ├─ credential rotation, its progress  rotate.rs (ChangeService: changes.rs)
 //!                └─ audit event per outcome            audit hook in service.rs
 //! ```
 
@@ -22,9 +22,9 @@ mod changes;
 mod credentials;
 mod export;
 pub mod objects;
+mod preview;
 mod pull_secrets;
 mod read;
-mod preview;
 mod recover;
 mod rotate;
 mod service;

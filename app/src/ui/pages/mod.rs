@@ -14,10 +14,10 @@ pub use audit::{AuditEventDetailPage, AuditLogPage};
 pub use errors::{ErrorPage, NotFound};
 pub use namespaces::NamespacesPage;
 pub use projects::ProjectsPage;
+pub use registries::ImportRegistryPage;
+pub use registries::UnmanagedSecretsPage;
 pub use registries::{
     EditRegistryPage, NewRegistryPage, RegistriesPage, RegistryDetailPage, LIST as REGISTRIES,
 };
-pub use registries::UnmanagedSecretsPage;
-pub use registries::ImportRegistryPage;
 pub use session::{LoginPage, SetupPage};
 pub use workloads::{CoveragePage, DiagnosisPage, WorkloadsPage};

@@ -8,9 +8,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use super::expiry::ExpiryBadge;
 use super::credential::CredentialSection;
 use super::edit::load_error;
+use super::expiry::ExpiryBadge;
 use super::export::ExportSection;
 use super::namespaces::{attachment_pending, NamespaceStatusTable};
 use super::preview::DeletePreview;
@@ -23,9 +23,7 @@ use crate::api::registries::{
 };
 use crate::domain::age::short_age;
 use crate::ui::audit::RegistryHistory;
-use crate::ui::components::{
-    failure, now_unix, use_hydrated, ErrorNotice, ScopeBadge,
-};
+use crate::ui::components::{failure, now_unix, use_hydrated, ErrorNotice, ScopeBadge};
 use crate::AppError;
 
 /// How often the page refetches while a namespace is pending.
@@ -273,7 +271,6 @@ fn DetailBody(detail: RegistryDetail, now: i64, on_restored: Callback<()>) -> im
             </dl>
         </section>
         {credential}
-        {view! { <RotateSection scope=s.scope.clone() name=s.name.clone() hosts=s.hosts.clone() refresh=on_restored/> }.into_any()}
         <ExportSection scope=s.scope.clone() name=s.name.clone() namespaces=detail.namespaces.iter().map(|n| n.namespace.clone()).collect()/>
         <section aria-labelledby="namespaces-heading">
             <h2 id="namespaces-heading">"Namespaces"</h2>
