@@ -24,7 +24,7 @@ use super::guard::refusal;
 /// The largest request body accepted, in bytes. The largest legitimate form
 /// is a registry at its validation limits (20 hosts of ~250 characters,
 /// each with its own login and a service-account key as password, a
-/// 500-character description of 4-byte characters): about 110 KiB
+/// 500-character description of 4-byte characters): 70 KiB (71,867 bytes)
 /// form-encoded (`limits::the_largest_legitimate_registry_form…` prints
 /// it). 256 KiB leaves room for longer tokens and refuses anything meant to
 /// fill memory or the database.
