@@ -30,6 +30,22 @@ fn logins_of(config: &DockerConfig, only: Option<&str>) -> Vec<HostLogin> {
         .collect()
 }
 
+/// The sentences of the verdicts that stop a save or a rotation: a
+/// rejected credential or an unexpected answer (an unreachable registry
+/// does not stop it).
+pub(super) fn refusals(checks: &[CredentialCheck]) -> Vec<String> {
+    checks
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.verdict,
+                Verdict::Rejected { .. } | Verdict::Unexpected { .. }
+            )
+        })
+        .map(CredentialCheck::sentence)
+        .collect()
+}
+
 impl KubeRegistries {
     /// Tests the stored credential of `host` of registry `name` (every host
     /// when `None`; with `image`, for pulling its repository), records the
@@ -105,16 +121,7 @@ impl KubeRegistries {
             })
             .collect();
         let checks = self.checks.test(&logins, None).await;
-        let refused: Vec<String> = checks
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.verdict,
-                    Verdict::Rejected { .. } | Verdict::Unexpected { .. }
-                )
-            })
-            .map(CredentialCheck::sentence)
-            .collect();
+        let refused = refusals(&checks);
         if refused.is_empty() {
             return Ok(checks);
         }

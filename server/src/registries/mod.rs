@@ -28,6 +28,7 @@ mod read;
 mod recover;
 mod rotate;
 mod service;
+mod uniqueness;
 mod unmanaged;
 pub mod validate;
 mod write;

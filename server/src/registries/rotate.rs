@@ -25,7 +25,7 @@ use regboard_app::domain::docker_config::{ConfigError, RotateError, Rotated, Rot
 use regboard_app::model::changes::{
     CopyProgress, NamespaceProgress, PodUse, RotationInput, RotationProgress, RotationReport,
 };
-use regboard_app::model::credentials::{CredentialCheck, Verdict};
+use regboard_app::model::credentials::CredentialCheck;
 use regboard_app::model::registries::{Scope, SyncState};
 use regboard_app::AppError;
 use serde_json::{json, Value};
@@ -160,16 +160,7 @@ impl KubeRegistries {
             })
             .collect();
         let checks = self.checks.test(&logins, None).await;
-        let refused: Vec<String> = checks
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.verdict,
-                    Verdict::Rejected { .. } | Verdict::Unexpected { .. }
-                )
-            })
-            .map(CredentialCheck::sentence)
-            .collect();
+        let refused = super::credentials::refusals(&checks);
         if refused.is_empty() {
             return Ok(checks);
         }
