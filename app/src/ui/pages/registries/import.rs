@@ -215,7 +215,18 @@ fn ImportTargetForm(text: RwSignal<String>, chosen: RwSignal<Vec<String>>) -> im
         }) if f == "credential" => Some(message),
         _ => None,
     });
-    let other = Signal::derive(move || error.get().filter(|_| credential.get().is_none()));
+    // A field's sentence names the field: the form here is not the registry form.
+    let other = Signal::derive(move || match error.get() {
+        Some(AppError::Invalid { field: Some(f), .. }) if f == "credential" => None,
+        Some(AppError::Invalid {
+            field: Some(f),
+            message,
+        }) if f == "name" || f == "scope" => Some(AppError::Invalid {
+            field: None,
+            message: format!("{}: {message}", if f == "name" { "Name" } else { "Scope" }),
+        }),
+        other => other,
+    });
     let save_anyway = Callback::new(move |_| submit(false));
     view! {
         <section aria-labelledby="import-target">
