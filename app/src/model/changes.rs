@@ -169,10 +169,11 @@ pub struct ChangePreview {
     /// the person chose to rotate without a test).
     #[serde(default)]
     pub tested: Vec<crate::model::credentials::CredentialCheck>,
-    /// The write would be refused, and why (a name taken in the scope, a
-    /// namespace or project that does not exist).
+    /// The write would be refused, and why, as the write itself answers:
+    /// a name taken in the scope (`Conflict`), a namespace or project that
+    /// does not exist (`Invalid`, field `scope`).
     #[serde(default)]
-    pub refused: Option<String>,
+    pub refused: Option<crate::AppError>,
 }
 
 impl ChangePreview {

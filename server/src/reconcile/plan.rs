@@ -19,7 +19,8 @@ use k8s_openapi::api::core::v1::{Namespace, Secret};
 
 use super::state::CopyState;
 use crate::cluster::ownership::{
-    annotation, content_hash, CONTENT_HASH, DOCKER_CONFIG_JSON, SOURCE_UID,
+    annotation, content_hash, CONTENT_HASH, DESCRIPTION, DOCKER_CONFIG_JSON, SOURCE_UID,
+    VALID_UNTIL,
 };
 use crate::cluster::proof::{Claim, OwnershipKey};
 use crate::membership::Removals;
@@ -261,13 +262,18 @@ impl World<'_> {
     }
 }
 
-/// Whether `copy` carries the current source's uid and content.
+/// Whether `copy` carries the current source's uid and content, and the
+/// description and "valid until" the source shows (the pull diagnosis reads
+/// a copy's "valid until").
 fn is_fresh(copy: &Secret, source: &Secret) -> bool {
     let uid = source.metadata.uid.as_deref().unwrap_or_default();
     let hash = content_hash(source);
     annotation(copy, SOURCE_UID) == Some(uid)
         && content_hash(copy) == hash
         && annotation(copy, CONTENT_HASH) == hash.as_deref()
+        && [DESCRIPTION, VALID_UNTIL]
+            .iter()
+            .all(|key| annotation(copy, key) == annotation(source, key))
 }
 
 /// Managed Secrets outside the system namespace, by (namespace, name).

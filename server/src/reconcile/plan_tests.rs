@@ -153,6 +153,28 @@ fn matching_copies_are_synced_and_produce_no_work() {
 }
 
 #[test]
+fn a_new_description_or_valid_until_on_the_source_reaches_the_copies() {
+    let old = source("pay", "hub", "pw");
+    let copy = copy(&old, "pay", "hub", "pay-dev");
+    for key in [ownership::DESCRIPTION, ownership::VALID_UNTIL] {
+        let mut new = (*old).clone();
+        let annotations = new.metadata.annotations.get_or_insert_default();
+        annotations.insert(key.into(), "changed".into());
+        let snap = snapshot(
+            vec![namespace("pay-dev", Some("pay"))],
+            vec![Arc::new(new), copy.clone()],
+            &[],
+        );
+        let plan = plan(&snap, &HashMap::new());
+        assert!(
+            matches!(plan.ops.as_slice(), [Op::Update { namespace, .. }] if namespace == "pay-dev"),
+            "{key}: {:?}",
+            plan.ops
+        );
+    }
+}
+
+#[test]
 fn a_changed_source_or_a_hand_edited_copy_is_updated() {
     let old = source("pay", "hub", "old");
     let mut new = (*source("pay", "hub", "new")).clone();

@@ -80,30 +80,79 @@ fn contents_of(
     Ok((config, until))
 }
 
+/// What an edit writes over a registry's current Secret.
+pub(super) struct Edited {
+    /// The Secret to write (the current one with the new contents).
+    pub(super) secret: Secret,
+    /// The docker config before the edit.
+    pub(super) before: DockerConfig,
+    /// The docker config after it.
+    pub(super) config: DockerConfig,
+    /// Each host's "valid until" written.
+    pub(super) until: BTreeMap<String, i64>,
+}
+
+/// The edit of `current` that the validated form `valid` writes: the update
+/// and its preview both build it here.
+pub(super) fn edited_secret(valid: &Valid, current: &Secret) -> Result<Edited, AppError> {
+    let before = docker_config(current).unwrap_or_default();
+    let (config, until) = contents_of(valid, &before)?;
+    let mut secret = current.clone();
+    set_contents(
+        &mut secret,
+        &Contents {
+            config: &config,
+            description: &valid.description,
+            valid_until: until.clone(),
+        },
+    );
+    Ok(Edited {
+        secret,
+        before,
+        config,
+        until,
+    })
+}
+
 impl KubeRegistries {
-    pub(super) async fn create_registry(
-        &self,
-        input: RegistryInput,
-    ) -> Result<RegistrySummary, AppError> {
-        let valid = validate(input, false, chrono::Utc::now().timestamp())?;
-        let (config, valid_until) = contents_of(&valid, &DockerConfig::default())?;
+    /// The sealed Secret a create of `valid` writes: the namespace Secret,
+    /// or the project's source in the system namespace. The create and its
+    /// preview both build it here.
+    pub(super) fn new_secret(&self, valid: &Valid) -> Result<Secret, AppError> {
+        let (config, valid_until) = contents_of(valid, &DockerConfig::default())?;
         let contents = Contents {
             config: &config,
             description: &valid.description,
             valid_until,
         };
+        let (name, namespace, labels) = match &valid.scope {
+            Scope::Namespace { namespace } => (
+                valid.name.clone(),
+                namespace.clone(),
+                ownership::namespace_labels(&valid.name),
+            ),
+            Scope::Project { project } => (
+                source_name(project, &valid.name),
+                self.system_namespace.clone(),
+                ownership::project_labels(project, &valid.name),
+            ),
+        };
+        let mut secret = registry_secret(&name, &namespace, labels, &contents);
+        self.key.seal(&mut secret);
+        Ok(secret)
+    }
+
+    pub(super) async fn create_registry(
+        &self,
+        input: RegistryInput,
+    ) -> Result<RegistrySummary, AppError> {
+        let valid = validate(input, false, chrono::Utc::now().timestamp())?;
+        let secret = self.new_secret(&valid)?;
         let secrets = valid.passwords();
         match &valid.scope {
             Scope::Namespace { namespace } => {
                 self.check_namespace_name_free(namespace, &valid.name)
                     .await?;
-                let mut secret = registry_secret(
-                    &valid.name,
-                    namespace,
-                    ownership::namespace_labels(&valid.name),
-                    &contents,
-                );
-                self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => Ok(summary(
@@ -130,13 +179,6 @@ impl KubeRegistries {
             Scope::Project { project } => {
                 let members = self.check_project_name_free(project, &valid.name).await?;
                 self.ensure_system_namespace().await?;
-                let mut secret = registry_secret(
-                    &source_name(project, &valid.name),
-                    &self.system_namespace,
-                    ownership::project_labels(project, &valid.name),
-                    &contents,
-                );
-                self.key.seal(&mut secret);
                 let api: Api<Secret> = Api::namespaced(self.client.clone(), &self.system_namespace);
                 match api.create(&PostParams::default(), &secret).await {
                     Ok(created) => {
@@ -243,24 +285,20 @@ impl KubeRegistries {
         input: RegistryInput,
     ) -> Result<(RegistrySummary, Value), AppError> {
         let valid: Valid = validate(input, true, chrono::Utc::now().timestamp())?;
-        let (api, mut secret) = self.registry_secret(&valid.scope, &valid.name).await?;
-        let before = docker_config(&secret).unwrap_or_default();
-        let before_until = valid_until(&secret);
-        let (config, until) = contents_of(&valid, &before)?;
+        let (api, current) = self.registry_secret(&valid.scope, &valid.name).await?;
+        let before_until = valid_until(&current);
+        let Edited {
+            secret,
+            before,
+            config,
+            until,
+        } = edited_secret(&valid, &current)?;
         let changed: Vec<&String> = valid
             .hosts
             .iter()
             .filter(|h| h.edit.password.is_some())
             .map(|h| &h.edit.host)
             .collect();
-        set_contents(
-            &mut secret,
-            &Contents {
-                config: &config,
-                description: &valid.description,
-                valid_until: until.clone(),
-            },
-        );
         let secret_name = secret.metadata.name.clone().unwrap_or_default();
         let secrets = valid.passwords();
         let updated = api

@@ -26,6 +26,7 @@ mod logs;
 mod metrics;
 mod namespaces;
 mod ownership;
+mod previews;
 mod process;
 mod projects;
 mod rbac;

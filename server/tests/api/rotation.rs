@@ -4,27 +4,25 @@
 //! untouched, one audit row with two different fingerprints and no
 //! password), a new credential the real registry rejects (nothing written
 //! until "rotate anyway"), a namespace whose write fails (reported as
-//! failed), and previews compared with what the write then did.
+//! failed), and the rotation's preview compared with what it then did.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
-use kube::api::Api;
+use k8s_openapi::api::core::v1::Secret;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::changes::{
-    ChangePreview, CopyProgress, RegistryChange, RotationInput, RotationReport, SecretAction,
+    CopyProgress, RegistryChange, RotationInput, RotationReport, SecretAction,
 };
-use regboard_app::model::registries::{Attachment, HostCredential, RegistryInput, Scope};
+use regboard_app::model::registries::{HostCredential, RegistryInput, Scope};
 use regboard_app::AppError;
 use regboard_sandbox::RequestMatch;
 use serde::Serialize;
 
 use crate::helpers::{spawn_app, spawn_configured, TestApp};
+use crate::previews::{actions, preview};
 use crate::registry_harness::{docker_registry, Registry};
-use crate::registry_helpers::{
-    all_synced, call, create, delete, eventually, ns_input, project_input, secret,
-};
+use crate::registry_helpers::{all_synced, call, create, ns_input, project_input, secret};
 
 const PAYMENTS: [&str; 3] = ["payments-dev", "payments-prod", "payments-staging"];
 const OLD: &str = "old-Pa55-of-ghcr";
@@ -60,15 +58,6 @@ fn rotation(scope: Scope, name: &str, host: Option<&str>, password: &str) -> Rot
     }
 }
 
-/// `preview_registry_change`.
-pub async fn preview(app: &TestApp, change: RegistryChange) -> Result<ChangePreview, AppError> {
-    #[derive(Serialize)]
-    struct Args {
-        change: RegistryChange,
-    }
-    call(app, "preview_registry_change", &Args { change }).await
-}
-
 /// `rotate_registry_credential`.
 pub async fn rotate(app: &TestApp, input: RotationInput) -> Result<RotationReport, AppError> {
     #[derive(Serialize)]
@@ -81,13 +70,6 @@ pub async fn rotate(app: &TestApp, input: RotationInput) -> Result<RotationRepor
 fn config_of(secret: &Secret) -> DockerConfig {
     let bytes = &secret.data.as_ref().unwrap()[".dockerconfigjson"].0;
     DockerConfig::parse_dockerconfigjson(bytes).unwrap()
-}
-
-/// Each preview row's action label, by namespace.
-fn actions(preview: &ChangePreview) -> BTreeMap<String, String> {
-    let rows = preview.namespaces.iter();
-    rows.map(|n| (n.namespace.clone(), n.action.label().to_owned()))
-        .collect()
 }
 
 /// The details of the `registry.rotate` rows, oldest first.
@@ -253,135 +235,6 @@ async fn a_new_credential_the_registry_rejects_stops_with_nothing_written() {
         config.username_password(&registry.host).unwrap().1.expose(),
         "wrong-Pa55"
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_create_preview_names_collisions_and_accounts_and_the_write_does_what_it_said() {
-    let app = spawn_app().await;
-    // payments-prod holds a TLS Secret named payments-tls.
-    let taken = preview(
-        &app,
-        RegistryChange::Create(project_input("payments", "payments-tls", OLD)),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        taken
-            .namespaces
-            .iter()
-            .find(|n| n.namespace == "payments-prod")
-            .unwrap()
-            .action,
-        SecretAction::Collision {
-            secret_type: "kubernetes.io/tls".into(),
-            forged: false
-        }
-    );
-    assert!(taken.refused.as_deref().unwrap().contains("payments-prod"));
-    let refused = create(&app, project_input("payments", "payments-tls", OLD)).await;
-    assert!(matches!(refused, Err(AppError::Conflict(_))), "{refused:?}");
-
-    let mut input = project_input("payments", "attached", OLD);
-    input.attachment = Attachment::Default;
-    let planned = preview(&app, RegistryChange::Create(input.clone()))
-        .await
-        .unwrap();
-    assert_eq!(planned.refused, None);
-    assert_eq!(
-        planned.source.as_ref().unwrap().action,
-        SecretAction::Create
-    );
-    for row in &planned.namespaces {
-        assert_eq!(row.action, SecretAction::Create, "{}", row.namespace);
-        let names: Vec<(&str, bool)> = row
-            .accounts
-            .iter()
-            .map(|a| (a.name.as_str(), a.adds))
-            .collect();
-        assert_eq!(names, [("default", true)], "{}", row.namespace);
-    }
-    assert!(
-        secret(&app, "payments-dev", "attached").await.is_none(),
-        "a preview writes nothing"
-    );
-
-    create(&app, input).await.unwrap();
-    all_synced(&app, &payments(), "attached").await;
-    for row in &planned.namespaces {
-        let accounts: Api<ServiceAccount> = Api::namespaced(app.kube(), &row.namespace);
-        eventually("default lists the registry", || async {
-            let sa = accounts.get("default").await.unwrap();
-            let names = sa.image_pull_secrets.unwrap_or_default();
-            names.iter().any(|r| r.name == "attached")
-        })
-        .await;
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_delete_preview_lists_copies_accounts_and_pods_and_the_delete_does_that() {
-    let app = spawn_app().await;
-    // The demo's checkout pod in payments-staging names payments-registry.
-    let mut input = project_input("payments", "payments-registry", OLD);
-    input.attachment = Attachment::Default;
-    create(&app, input).await.unwrap();
-    all_synced(&app, &payments(), "payments-registry").await;
-    let change = RegistryChange::Delete {
-        scope: payments(),
-        name: "payments-registry".into(),
-    };
-    let planned = eventually_attached(&app, change).await;
-    let expected: BTreeMap<String, String> = PAYMENTS
-        .iter()
-        .map(|n| (n.to_string(), "delete".into()))
-        .collect();
-    assert_eq!(actions(&planned), expected);
-    let staging = planned
-        .namespaces
-        .iter()
-        .find(|n| n.namespace == "payments-staging")
-        .unwrap();
-    assert_eq!(staging.pods.len(), 1, "{staging:?}");
-    assert!(staging.pods[0].name.starts_with("checkout-"));
-
-    delete(&app, &payments(), "payments-registry")
-        .await
-        .unwrap();
-    for ns in PAYMENTS {
-        eventually("the copy is gone", || async {
-            secret(&app, ns, "payments-registry").await.is_none()
-        })
-        .await;
-        let accounts: Api<ServiceAccount> = Api::namespaced(app.kube(), ns);
-        eventually("default no longer lists it", || async {
-            let sa = accounts.get("default").await.unwrap();
-            !sa.image_pull_secrets
-                .unwrap_or_default()
-                .iter()
-                .any(|r| r.name == "payments-registry")
-        })
-        .await;
-    }
-}
-
-/// The delete preview once every `default` account lists the registry
-/// (the attacher runs after the copies), which it then says it removes.
-async fn eventually_attached(app: &TestApp, change: RegistryChange) -> ChangePreview {
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        let p = preview(app, change.clone()).await.unwrap();
-        let removes = |n: &regboard_app::model::changes::NamespaceChange| {
-            n.accounts.iter().any(|a| a.name == "default" && !a.adds)
-        };
-        if p.namespaces.iter().all(removes) {
-            return p;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "never attached: {p:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test]

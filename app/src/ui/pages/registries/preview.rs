@@ -56,7 +56,7 @@ pub fn ChangePreviewView(
                 view! { <LoadError error=e testid="preview-error"/> }.into_any()
             }
             (false, Some(Ok(p))) => {
-                let refused = p.refused.clone();
+                let refused = p.refused.as_ref().map(ToString::to_string);
                 let blocked = refused.is_some();
                 view! {
                     {note.clone().map(|n| view! { <p>{n}</p> })}
