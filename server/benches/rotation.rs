@@ -66,6 +66,7 @@ async fn main() {
             host: None,
             username: None,
             password: Password::new(&password),
+            valid_until: None,
             test_credential: false,
         };
         let clock = Instant::now();

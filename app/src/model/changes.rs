@@ -63,6 +63,12 @@ pub struct RotationInput {
     pub username: Option<String>,
     /// The new password or token.
     pub password: Password,
+    /// When the new credential stops working, as typed (`YYYY-MM-DD`, or
+    /// with a time, UTC unless an offset is given). Empty: an ECR host's
+    /// token is valid for twelve hours from the rotation; any other host's
+    /// earlier "valid until" is dropped (it described the old credential).
+    #[serde(default)]
+    pub valid_until: Option<String>,
     /// Test the new credential first (on unless the person chose "Rotate
     /// anyway"): a rejected credential stops the rotation with its verdict.
     #[serde(default = "yes")]

@@ -34,6 +34,10 @@ pub struct MoveCollision {
     pub name: String,
     /// The type of the Secret already there.
     pub secret_type: String,
+    /// It carries regboard's labels without regboard's proof (copied by
+    /// hand or by a tool): still not regboard's, and left untouched.
+    #[serde(default)]
+    pub forged: bool,
 }
 
 /// What moving a namespace into a project would write.
@@ -43,4 +47,10 @@ pub struct MovePreview {
     pub registries: Vec<String>,
     /// Names already taken there: those registries do not reach it.
     pub collisions: Vec<MoveCollision>,
+    /// What the move writes in the namespace, one row per project registry
+    /// (the namespace is each row's `namespace`): its copy created, deleted
+    /// (leaving) or kept, or a collision; and the ServiceAccounts whose
+    /// `imagePullSecrets` the attacher then changes.
+    #[serde(default)]
+    pub changes: Vec<crate::model::changes::NamespaceChange>,
 }

@@ -9,60 +9,76 @@ use k8s_openapi::api::core::v1::Secret;
 use kube::api::{Api, ListParams};
 use kube::core::PartialObjectMeta;
 use regboard_app::context::Caller;
+use regboard_app::model::changes::SecretAction;
 use regboard_app::model::projects::{MoveCollision, MovePreview};
 use regboard_app::AppError;
 use serde_json::json;
 
+use super::move_plan::move_changes;
 use super::KubeProjects;
 use crate::audit::AuditTarget;
 use crate::cluster::errors::{answer_within, app_error};
 use crate::cluster::ownership;
 use crate::error::internal;
+use crate::registries::preview::world::World;
 
 impl KubeProjects {
-    /// What moving `namespace` into `project` would write, and what it
-    /// collides with (nothing for leaving).
+    /// What moving `namespace` into `project` (or out, when `None`) would
+    /// write there, registry by registry, and what it collides with. The
+    /// namespace's Secret names are read live, so a Secret made a moment
+    /// ago counts as a collision even before the inventory has it.
     pub(super) async fn preview_move(
         &self,
         namespace: &str,
         project: Option<&str>,
     ) -> Result<MovePreview, AppError> {
         self.check_move(namespace, project).await?;
-        let Some(project) = project else {
-            return Ok(MovePreview::default());
-        };
-        let registries: Vec<String> = self
-            .sources(Some(project))
-            .await?
-            .iter()
-            .filter_map(|s| ownership::label(s, ownership::REGISTRY_LABEL).map(str::to_owned))
-            .collect();
         let api: Api<PartialObjectMeta<Secret>> = Api::namespaced(self.client.clone(), namespace);
         let present = api
             .list_metadata(&ListParams::default())
             .await
             .map_err(|e| app_error(&e, &format!("the Secrets of namespace {namespace}"), &[]))?;
+        let mut world = World::now(&self.inventory, &self.reconciler);
+        world.secret_names.retain(|(ns, _)| ns != namespace);
+        let names = present.items.iter().filter_map(|s| s.metadata.name.clone());
+        world
+            .secret_names
+            .extend(names.map(|name| (namespace.to_owned(), name)));
+        let stores = (self.system_namespace.as_str(), &self.key);
+        let mut changes = move_changes(world, stores, namespace, project);
         let mut collisions = Vec::new();
-        for name in &registries {
-            if present
-                .items
-                .iter()
-                .any(|s| s.metadata.name.as_deref() == Some(name))
+        for row in &mut changes {
+            if let SecretAction::Collision {
+                secret_type,
+                forged,
+            } = &mut row.action
             {
-                let typed: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-                let secret_type = match typed.get_opt(name).await {
-                    Ok(Some(s)) => s.type_.unwrap_or_else(|| "Opaque".into()),
-                    _ => "unknown".into(),
-                };
+                if secret_type == "unknown" {
+                    let typed: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+                    if let Ok(Some(s)) = typed.get_opt(&row.secret).await {
+                        *secret_type = s.type_.unwrap_or_else(|| "Opaque".into());
+                    }
+                }
                 collisions.push(MoveCollision {
-                    name: name.clone(),
-                    secret_type,
+                    name: row.secret.clone(),
+                    secret_type: secret_type.clone(),
+                    forged: *forged,
                 });
             }
         }
+        let registries = match project {
+            Some(p) => self
+                .sources(Some(p))
+                .await?
+                .iter()
+                .filter_map(|s| ownership::label(s, ownership::REGISTRY_LABEL).map(str::to_owned))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(MovePreview {
             registries,
             collisions,
+            changes,
         })
     }
 
@@ -128,7 +144,7 @@ impl KubeProjects {
         };
         let collisions: Vec<_> = collisions
             .iter()
-            .map(|c| json!({"name": c.name, "type": c.secret_type}))
+            .map(|c| json!({"name": c.name, "type": c.secret_type, "forged": c.forged}))
             .collect();
         let details = json!({"before": {"project": before}, "after": {"project": project}, "collisions": collisions, "confirmed": confirm});
         self.audit

@@ -22,6 +22,7 @@ use crate::cluster::errors::{answer_within, app_error, status_code};
 use crate::cluster::ownership::{self, SCOPE_LABEL, SCOPE_PROJECT};
 
 mod membership;
+mod move_plan;
 mod summaries;
 use crate::cluster::proof::{Claim, OwnershipKey};
 use crate::cluster::{Inventory, PROJECT_LABEL};

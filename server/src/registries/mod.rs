@@ -22,7 +22,7 @@ mod changes;
 mod credentials;
 mod export;
 pub mod objects;
-mod preview;
+pub(crate) mod preview;
 mod pull_secrets;
 mod read;
 mod recover;

@@ -62,18 +62,27 @@ pub fn set_contents(secret: &mut Secret, contents: &Contents) {
         }
     };
     set(DESCRIPTION, contents.description.to_owned());
-    let until: BTreeMap<&String, String> = contents
-        .valid_until
+    set_valid_until(secret, &contents.valid_until, contents.config);
+}
+
+/// Sets the "valid until" annotation to `until`, for the hosts `config`
+/// holds (removed when none has one).
+pub fn set_valid_until(secret: &mut Secret, until: &BTreeMap<String, i64>, config: &DockerConfig) {
+    let until: BTreeMap<&String, String> = until
         .iter()
-        .filter(|(host, _)| contents.config.auths.contains_key(*host))
+        .filter(|(host, _)| config.auths.contains_key(*host))
         .map(|(host, t)| (host, format_rfc3339(*t)))
         .collect();
-    let until = if until.is_empty() {
-        String::new()
+    let annotations = secret
+        .metadata
+        .annotations
+        .get_or_insert_with(BTreeMap::new);
+    if until.is_empty() {
+        annotations.remove(VALID_UNTIL);
     } else {
-        serde_json::to_string(&until).expect("a map of strings serialises")
-    };
-    set(VALID_UNTIL, until);
+        let text = serde_json::to_string(&until).expect("a map of strings serialises");
+        annotations.insert(VALID_UNTIL.to_owned(), text);
+    }
 }
 
 /// Each host's "valid until" as annotated (unreadable entries are ignored).

@@ -30,8 +30,9 @@ use regboard_app::model::registries::{Scope, SyncState};
 use regboard_app::AppError;
 use serde_json::{json, Value};
 
-use super::objects::docker_config;
+use super::objects::{docker_config, set_valid_until, valid_until};
 use super::service::KubeRegistries;
+use super::validate::new_valid_until;
 use crate::cluster::errors::{answer_within, app_error};
 use crate::cluster::ownership::{self, source_name, CONTENT_HASH, DATA_KEY, SOURCE_UID};
 use crate::cluster::proof::Claim;
@@ -65,12 +66,15 @@ fn refusal(e: RotateError) -> AppError {
     invalid(field, e.to_string())
 }
 
-/// `current` with the rotation applied to its docker config (everything
-/// else — labels, proof, annotations, resourceVersion — as it was), and
-/// the hosts it changed.
+/// `current` with the rotation applied to its docker config and each
+/// rotated host's "valid until" (as typed; else twelve hours for ECR, else
+/// none: the old one described the old credential); everything else —
+/// labels, proof, other annotations, resourceVersion — as it was. Also the
+/// hosts it changed.
 pub(super) fn rotated_secret(
     current: &Secret,
     input: &RotationInput,
+    now: i64,
 ) -> Result<(Secret, Vec<Rotated>), AppError> {
     let mut config = docker_config(current).ok_or_else(|| {
         invalid(
@@ -84,11 +88,20 @@ pub(super) fn rotated_secret(
         password: input.password.clone(),
     };
     let rotated = config.rotate(&rotation).map_err(refusal)?;
+    let mut until = valid_until(current);
+    for r in &rotated {
+        let typed = input.valid_until.as_deref();
+        match new_valid_until(&r.host, typed, true, now).map_err(|m| invalid("valid_until", m))? {
+            Some(t) => until.insert(r.host.clone(), t),
+            None => until.remove(&r.host),
+        };
+    }
     let mut next = current.clone();
     next.data.get_or_insert_with(BTreeMap::new).insert(
         DATA_KEY.to_owned(),
         ByteString(config.to_json().into_bytes()),
     );
+    set_valid_until(&mut next, &until, &config);
     Ok((next, rotated))
 }
 
@@ -107,7 +120,7 @@ impl KubeRegistries {
     ) -> Result<(RotationReport, Value), AppError> {
         let (scope, name) = (input.scope.clone(), input.name.clone());
         let (api, current) = answer_within(self.registry_secret(&scope, &name)).await?;
-        let (next, rotated) = rotated_secret(&current, &input)?;
+        let (next, rotated) = rotated_secret(&current, &input, chrono::Utc::now().timestamp())?;
         let checks = self.test_rotation(&input, &rotated).await?;
         let secret_name = next.metadata.name.clone().unwrap_or_default();
         let password = input.password.expose();

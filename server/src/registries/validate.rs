@@ -54,6 +54,24 @@ impl Valid {
     }
 }
 
+/// A host's "valid until" as typed; when none is typed and the host is ECR
+/// with a new token, twelve hours from `now` (an ECR token's life); else
+/// none. The form's save and the rotation both decide it here.
+pub fn new_valid_until(
+    host: &str,
+    typed: Option<&str>,
+    new_password: bool,
+    now: i64,
+) -> Result<Option<i64>, String> {
+    match typed.map(str::trim) {
+        None | Some("") if is_ecr(host) && new_password => Ok(Some(now + ECR_TOKEN_SECONDS)),
+        None | Some("") => Ok(None),
+        Some(text) => parse_valid_until(text)
+            .map(Some)
+            .map_err(|e| format!("{host}: valid until: {e}")),
+    }
+}
+
 /// The field the form shows a message of host row `i` beside.
 pub fn host_field(i: usize) -> String {
     format!("host-{i}")
@@ -153,13 +171,7 @@ fn validate_row(row: HostCredential, editing: bool, now: i64) -> Result<ValidHos
         None | Some("") => None,
         Some(email) => Some(validate_email(email).map_err(|e| format!("{host}: {e}"))?),
     };
-    let valid_until = match row.valid_until.as_deref().map(str::trim) {
-        None | Some("") if is_ecr(&host) && password.is_some() => Some(now + ECR_TOKEN_SECONDS),
-        None | Some("") => None,
-        Some(text) => {
-            Some(parse_valid_until(text).map_err(|e| format!("{host}: valid until: {e}"))?)
-        }
-    };
+    let valid_until = new_valid_until(&host, row.valid_until.as_deref(), password.is_some(), now)?;
     Ok(ValidHost {
         edit: HostEdit {
             host,

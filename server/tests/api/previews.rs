@@ -1,9 +1,10 @@
 //! The preview of registry changes (issue 13, item 8) compared with what
 //! the write then did: a create (collisions with the foreign type, the
 //! ServiceAccounts it attaches to, the write's own refusals and field
-//! errors), an edit (what changes, and nothing for an unchanged form) and
-//! a delete (copies, accounts and pods). The rotation's preview is in
-//! `rotation.rs`.
+//! errors), an edit (what changes, and nothing for an unchanged form), a
+//! delete (copies, accounts and pods), and a namespace joining and leaving a
+//! project (copies, accounts, collisions with the foreign type and forged
+//! labels). The rotation's preview is in `rotation.rs`.
 
 use std::collections::BTreeMap;
 
@@ -12,13 +13,15 @@ use kube::api::Api;
 use regboard_app::domain::docker_config::DockerConfig;
 use regboard_app::domain::secret::Password;
 use regboard_app::model::changes::{ChangePreview, RegistryChange, SecretAction};
+use regboard_app::model::projects::MovePreview;
 use regboard_app::model::registries::{Attachment, HostCredential, Scope};
 use regboard_app::AppError;
 use serde::Serialize;
 
 use crate::helpers::{spawn_app, TestApp};
 use crate::registry_helpers::{
-    all_synced, call, create, delete, eventually, ns_input, project_input, secret, update,
+    all_synced, call, create, delete, eventually, make_foreign_secret, move_namespace, ns_input,
+    project_input, secret, update,
 };
 
 const PAYMENTS: [&str; 3] = ["payments-dev", "payments-prod", "payments-staging"];
@@ -278,4 +281,96 @@ async fn an_edit_preview_shows_what_changes_and_nothing_for_an_unchanged_form() 
         .await
         .unwrap();
     assert_eq!(actions(&planned)["payments-dev"], "update");
+}
+
+/// A dockerconfigjson Secret in `namespace` carrying regboard's labels for
+/// payments registry `name`, without regboard's proof.
+async fn forged_copy(app: &TestApp, namespace: &str, name: &str) {
+    let secret: k8s_openapi::api::core::v1::Secret = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": name, "labels": {
+            "app.kubernetes.io/managed-by": "regboard",
+            "regboard.dev/registry": name,
+            "regboard.dev/scope": "project",
+            "regboard.dev/project": "payments",
+        }},
+        "type": "kubernetes.io/dockerconfigjson",
+        "data": {".dockerconfigjson": "eyJhdXRocyI6e319"},
+    }))
+    .unwrap();
+    let api: Api<k8s_openapi::api::core::v1::Secret> = Api::namespaced(app.kube(), namespace);
+    api.create(&Default::default(), &secret).await.unwrap();
+}
+
+/// `preview_namespace_move`, each row as (registry, action, accounts).
+async fn move_rows(app: &TestApp, project: Option<&str>) -> Vec<(String, SecretAction, String)> {
+    let args = serde_json::json!({"namespace": "sandbox-scratch", "project": project});
+    let preview: MovePreview = call(app, "preview_namespace_move", &args).await.unwrap();
+    for c in &preview.collisions {
+        let row = preview.changes.iter().find(|r| r.secret == c.name).unwrap();
+        let expected = SecretAction::Collision {
+            secret_type: c.secret_type.clone(),
+            forged: c.forged,
+        };
+        assert_eq!(row.action, expected, "the collision list matches the rows");
+    }
+    let rows = preview.changes.into_iter().map(|r| {
+        let accounts: Vec<String> = r
+            .accounts
+            .iter()
+            .map(|a| format!("{} {}", a.name, if a.adds { "adds" } else { "removes" }))
+            .collect();
+        (r.secret, r.action, accounts.join(","))
+    });
+    rows.filter(|(name, ..)| name.starts_with("mv-")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_preview_names_copies_accounts_and_collisions_and_the_move_does_that() {
+    let app = spawn_app().await;
+    make_foreign_secret(&app, "sandbox-scratch", "mv-taken", "kubernetes.io/tls").await;
+    forged_copy(&app, "sandbox-scratch", "mv-forged").await;
+    for name in ["mv-forged", "mv-joins", "mv-taken"] {
+        let mut input = project_input("payments", name, OLD);
+        input.attachment = Attachment::Default;
+        create(&app, input).await.unwrap();
+    }
+    all_synced(&app, &payments(), "mv-joins").await;
+    let collision = |secret_type: &str, forged| SecretAction::Collision {
+        secret_type: secret_type.into(),
+        forged,
+    };
+    let joining = vec![
+        (
+            "mv-forged".into(),
+            collision("kubernetes.io/dockerconfigjson", true),
+            String::new(),
+        ),
+        (
+            "mv-joins".into(),
+            SecretAction::Create,
+            "default adds".into(),
+        ),
+        (
+            "mv-taken".into(),
+            collision("kubernetes.io/tls", false),
+            String::new(),
+        ),
+    ];
+    assert_eq!(move_rows(&app, Some("payments")).await, joining);
+    assert!(secret(&app, "sandbox-scratch", "mv-joins").await.is_none());
+
+    move_namespace(&app, "sandbox-scratch", Some("payments")).await;
+    eventually("default lists the copy", || async {
+        let api: Api<ServiceAccount> = Api::namespaced(app.kube(), "sandbox-scratch");
+        let sa = api.get("default").await.unwrap();
+        let names = sa.image_pull_secrets.unwrap_or_default();
+        names.iter().any(|r| r.name == "mv-joins")
+    })
+    .await;
+    let leaving = vec![(
+        "mv-joins".to_owned(),
+        SecretAction::Delete,
+        "default removes".to_owned(),
+    )];
+    assert_eq!(move_rows(&app, None).await, leaving);
 }

@@ -53,6 +53,7 @@ fn rotation(scope: Scope, name: &str, host: Option<&str>, password: &str) -> Rot
         host: host.map(str::to_owned),
         username: None,
         password: Password::new(password),
+        valid_until: None,
         // ghcr.io is not reachable from the tests; the real registry below is.
         test_credential: false,
     }
@@ -265,4 +266,71 @@ async fn progress_counts_the_namespaces_carrying_the_current_credential() {
         .iter()
         .all(|n| n.state == CopyProgress::Updated));
     assert!(!progress.revision.is_empty());
+}
+
+/// Each host's "valid until" as the detail page shows it.
+async fn valid_untils(app: &TestApp, scope: &Scope, name: &str) -> BTreeMap<String, Option<i64>> {
+    let shown = crate::registry_helpers::detail(app, scope, name)
+        .await
+        .unwrap();
+    let hosts = shown.summary.host_details.into_iter();
+    hosts.map(|h| (h.host, h.valid_until)).collect()
+}
+
+#[tokio::test]
+async fn a_rotation_restarts_an_ecr_token_sets_a_typed_date_and_drops_the_old_one() {
+    let app = spawn_app().await;
+    const ECR: &str = "123456789012.dkr.ecr.eu-west-1.amazonaws.com";
+    let scope = Scope::Namespace {
+        namespace: "payments-dev".into(),
+    };
+    let mut input = ns_input("payments-dev", "aged", OLD);
+    input.credentials = vec![
+        HostCredential::new(ECR, "AWS", OLD),
+        HostCredential::new("ghcr.io", "ci-bot", OLD),
+    ];
+    input.credentials[0].valid_until = Some("2030-01-01".into());
+    input.credentials[1].valid_until = Some("2030-01-01".into());
+    create(&app, input).await.unwrap();
+
+    let rotated_at = chrono::Utc::now().timestamp();
+    rotate(&app, rotation(scope.clone(), "aged", Some(ECR), NEW))
+        .await
+        .unwrap();
+    let until = valid_untils(&app, &scope, "aged").await;
+    let ecr = until[ECR].unwrap();
+    assert!(
+        (rotated_at + 12 * 3600 - 5..=rotated_at + 12 * 3600 + 60).contains(&ecr),
+        "ECR valid until {ecr}, rotated at {rotated_at}"
+    );
+    let untouched = regboard_app::domain::credential::expiry::parse_valid_until("2030-01-01");
+    assert_eq!(
+        until["ghcr.io"],
+        untouched.ok(),
+        "the other host keeps its date"
+    );
+
+    let mut typed = rotation(scope.clone(), "aged", Some("ghcr.io"), NEW);
+    typed.valid_until = Some("2031-06-30 12:00".into());
+    rotate(&app, typed).await.unwrap();
+    let until = valid_untils(&app, &scope, "aged").await;
+    let expected = regboard_app::domain::credential::expiry::parse_valid_until("2031-06-30 12:00");
+    assert_eq!(until["ghcr.io"], expected.ok());
+
+    rotate(&app, rotation(scope.clone(), "aged", Some("ghcr.io"), OLD))
+        .await
+        .unwrap();
+    let until = valid_untils(&app, &scope, "aged").await;
+    assert_eq!(
+        until["ghcr.io"], None,
+        "the old credential's date is dropped"
+    );
+
+    let mut bad = rotation(scope.clone(), "aged", Some("ghcr.io"), NEW);
+    bad.valid_until = Some("next tuesday".into());
+    let refused = rotate(&app, bad).await;
+    assert!(
+        matches!(&refused, Err(AppError::Invalid { field: Some(f), .. }) if f == "valid_until"),
+        "{refused:?}"
+    );
 }

@@ -79,7 +79,8 @@ impl KubeRegistries {
             }
             RegistryChange::Rotate(input) => {
                 let (_, current) = self.registry_secret(scope, name).await?;
-                let (next, rotated) = super::rotate::rotated_secret(&current, input)?;
+                let now = chrono::Utc::now().timestamp();
+                let (next, rotated) = super::rotate::rotated_secret(&current, input, now)?;
                 tested = self.test_rotation(input, &rotated).await?;
                 hosts = rotated.into_iter().map(|r| r.host).collect();
                 let id = (scope.clone(), name.to_owned());

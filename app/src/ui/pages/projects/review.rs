@@ -1,12 +1,15 @@
 //! The preview shown before a namespace joins or leaves a project: which
-//! registries it will receive, and every name a Secret already there takes
-//! (left untouched; joining anyway needs a second, explicit click).
+//! registries it will receive, every name a Secret already there takes
+//! (left untouched; joining anyway needs a second, explicit click), and per
+//! registry what happens to its copy and which ServiceAccounts change.
 
 use leptos::prelude::*;
 
 use super::OnChanged;
 use crate::api::projects::{accept_namespace_join, set_namespace_project, MovePreview};
+use crate::model::changes::NamespaceChange;
 use crate::ui::components::{failure, ErrorNotice, LoadError};
+use crate::ui::pages::registries::{accounts_text, action_cell};
 use crate::AppError;
 
 /// What the admin is about to do with a namespace.
@@ -143,8 +146,9 @@ fn PreviewText(intent: Intent, preview: MovePreview) -> impl IntoView {
             <p>"These names are already taken in the namespace by Secrets regboard did not write. \
                 They stay untouched, and those registries show a conflict there:"</p>
             <ul data-testid="move-collisions">
-                {preview.collisions.into_iter().map(|c| view! {
-                    <li><span class="mono">{c.name}</span>" ("{c.secret_type}")"</li>
+                {preview.collisions.into_iter().map(|c| {
+                    let forged = if c.forged { ", carries regboard's labels without its proof" } else { "" };
+                    view! { <li><span class="mono">{c.name}</span>" ("{c.secret_type}{forged}")"</li> }
                 }).collect_view()}
             </ul>
         }
@@ -152,5 +156,28 @@ fn PreviewText(intent: Intent, preview: MovePreview) -> impl IntoView {
     view! {
         <p data-testid="move-receives">{receives}</p>
         {collisions}
+        <MoveTable rows=preview.changes/>
     }
+}
+
+/// One row per project registry: what happens to its copy in the
+/// namespace, and the ServiceAccounts whose `imagePullSecrets` change.
+#[component]
+fn MoveTable(rows: Vec<NamespaceChange>) -> impl IntoView {
+    (!rows.is_empty()).then(|| view! {
+        <table data-testid="move-table">
+            <thead>
+                <tr><th scope="col">"Secret"</th><th scope="col">"Action"</th><th scope="col">"ServiceAccounts"</th></tr>
+            </thead>
+            <tbody>
+                {rows.into_iter().map(|row| view! {
+                    <tr data-testid="move-row" data-secret=row.secret.clone() data-action=row.action.label()>
+                        <td class="mono">{row.secret.clone()}</td>
+                        <td>{action_cell(&row.action)}</td>
+                        <td>{accounts_text(&row.accounts)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    })
 }

@@ -28,6 +28,7 @@ pub use detail::RegistryDetailPage;
 pub use edit::{EditRegistryPage, NewRegistryPage};
 pub use import::ImportRegistryPage;
 pub use list::RegistriesPage;
+pub(crate) use preview::{accounts_text, action_cell};
 pub use unmanaged::UnmanagedSecretsPage;
 
 use leptos::prelude::*;

@@ -16,7 +16,8 @@
 use leptos::prelude::*;
 
 use crate::api::changes::{
-    preview_registry_change, ChangePreview, NamespaceChange, RegistryChange, SecretAction,
+    preview_registry_change, AccountChange, ChangePreview, NamespaceChange, RegistryChange,
+    SecretAction,
 };
 use crate::api::registries::Scope;
 use crate::ui::components::LoadError;
@@ -122,7 +123,7 @@ fn PreviewSummary(preview: ChangePreview) -> impl IntoView {
 }
 
 /// The action's cell: a badge, with the foreign Secret's type for a collision.
-fn action_cell(action: &SecretAction) -> AnyView {
+pub(crate) fn action_cell(action: &SecretAction) -> AnyView {
     let class = match action {
         SecretAction::Create | SecretAction::Update => "badge state state-pending",
         SecretAction::Delete => "badge state state-error",
@@ -146,6 +147,26 @@ fn action_cell(action: &SecretAction) -> AnyView {
     view! { <span class=class>{action.label()}</span>{extra} }.into_any()
 }
 
+/// The ServiceAccounts whose `imagePullSecrets` change, in a sentence
+/// fragment ("default (adds it)"), or a dash.
+pub(crate) fn accounts_text(accounts: &[AccountChange]) -> String {
+    let named: Vec<String> = accounts
+        .iter()
+        .map(|a| {
+            format!(
+                "{} ({})",
+                a.name,
+                if a.adds { "adds it" } else { "removes it" }
+            )
+        })
+        .collect();
+    if named.is_empty() {
+        "—".to_owned()
+    } else {
+        named.join(", ")
+    }
+}
+
 /// The table: one row per namespace (the source first).
 #[component]
 fn PreviewTable(preview: ChangePreview) -> impl IntoView {
@@ -165,9 +186,6 @@ fn PreviewTable(preview: ChangePreview) -> impl IntoView {
             </thead>
             <tbody>
                 {rows.into_iter().map(|row| {
-                    let accounts: Vec<String> = row.accounts.iter()
-                        .map(|a| format!("{} ({})", a.name, if a.adds { "adds it" } else { "removes it" }))
-                        .collect();
                     let pods: Vec<String> = row.pods.iter()
                         .map(|p| match &p.problem { Some(why) => format!("{} ({why})", p.name), None => p.name.clone() })
                         .collect();
@@ -177,7 +195,7 @@ fn PreviewTable(preview: ChangePreview) -> impl IntoView {
                             <td class="mono">{row.namespace.clone()}</td>
                             <td class="mono">{row.secret.clone()}</td>
                             <td>{action_cell(&row.action)}</td>
-                            <td>{if accounts.is_empty() { "—".to_owned() } else { accounts.join(", ") }}</td>
+                            <td>{accounts_text(&row.accounts)}</td>
                             <td>{if pods.is_empty() { "—".to_owned() } else { pods.join(", ") }}</td>
                         </tr>
                     }

@@ -40,6 +40,7 @@ struct Fields {
     host: RwSignal<String>,
     username: RwSignal<String>,
     password: RwSignal<String>,
+    valid_until: RwSignal<String>,
     anyway: RwSignal<bool>,
 }
 
@@ -53,6 +54,7 @@ impl Fields {
             host: (!host.is_empty()).then_some(host),
             username: (!username.trim().is_empty()).then(|| username.trim().to_owned()),
             password: Password::new(self.password.get_untracked()),
+            valid_until: Some(self.valid_until.get_untracked()).filter(|v| !v.trim().is_empty()),
             test_credential: !self.anyway.get_untracked(),
         }
     }
@@ -73,6 +75,7 @@ pub(super) fn RotateSection(
         host: RwSignal::new(String::new()),
         username: RwSignal::new(String::new()),
         password: RwSignal::new(String::new()),
+        valid_until: RwSignal::new(String::new()),
         anyway: RwSignal::new(false),
     };
     let preview = Action::new(|input: &RotationInput| {
@@ -189,7 +192,8 @@ fn poll_progress(
     });
 }
 
-/// The form: host (or every host), username (empty keeps it), password.
+/// The form: host (or every host), username (empty keeps it), password,
+/// and when the new credential stops working.
 #[component]
 fn RotateForm(hosts: Signal<Vec<String>>, fields: Fields) -> impl IntoView {
     view! {
@@ -209,6 +213,14 @@ fn RotateForm(hosts: Signal<Vec<String>>, fields: Fields) -> impl IntoView {
                 autocomplete="new-password"
                 prop:value=move || fields.password.get()
                 on:input=move |ev| fields.password.set(event_target_value(&ev))/>
+            <label for="rotate-valid-until">"Valid until (optional, UTC)"</label>
+            <input id="rotate-valid-until" data-testid="rotate-valid-until" autocomplete="off"
+                placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM" aria-describedby="rotate-valid-until-hint"
+                prop:value=move || fields.valid_until.get()
+                on:input=move |ev| fields.valid_until.set(event_target_value(&ev))/>
+            <p class="muted hint" id="rotate-valid-until-hint">
+                "Empty: an ECR token is valid for 12 hours from now; for other hosts the old date is dropped, since it was the old credential's."
+            </p>
         </div>
     }
 }
