@@ -4,7 +4,7 @@ import { AuditPage } from "./fixtures/audit_page";
 import { RegistryForm } from "./fixtures/registry_form";
 
 // Events come from real actions: a registry created through the form, and
-// a name conflict when the same name is created again.
+// a name conflict when a second person confirms the same name after it.
 const unique = (what: string) => `e2e-${what}-${Date.now()}`;
 const PASSWORD = "audit-canary-Secret-42";
 
@@ -18,12 +18,20 @@ async function createRegistry(form: RegistryForm, namespace: string, name: strin
 
 test("a registry change is found by filters and shown in detail, without its password", async ({ page }) => {
   const name = unique("audit");
+  // Two people create the same name at once: both previews are clean.
+  const rival = new RegistryForm(await page.context().newPage());
+  await rival.openNew();
+  await rival.chooseNamespace("payments-dev");
+  await rival.fill({ name, preset: "GitHub Container Registry", username: "rival", password: PASSWORD });
+  await rival.save.click();
+  await expect(rival.preview.getByTestId("confirm-change")).toBeEnabled();
   const form = new RegistryForm(page);
   await createRegistry(form, "payments-dev", name);
   await expect(page).toHaveURL(new RegExp(`/registries/ns/payments-dev/${name}$`));
-  // The same name again: a conflict, refused and audited.
-  await createRegistry(form, "payments-dev", name);
-  await expect(form.conflict.or(form.formError)).toBeVisible();
+  // The second to confirm is refused (the write is the final word), and audited.
+  await rival.preview.getByTestId("confirm-change").click();
+  await expect(rival.conflict.or(rival.formError)).toBeVisible();
+  await rival.page.close();
 
   const audit = new AuditPage(page);
   await audit.open();

@@ -114,6 +114,10 @@ test("a namespace labelled outside regboard asks to join, and joins only when an
   const review = row.getByTestId("move-review");
   await expect(review.getByTestId("move-receives")).toContainText(registry);
   await expect(review.getByTestId("move-collisions")).toContainText(`${registry} (Opaque)`);
+  // The table says the same per registry: the name is taken, nothing is written there.
+  const moveRow = review.locator(`tr[data-testid="move-row"][data-secret="${registry}"]`);
+  await expect(moveRow).toHaveAttribute("data-action", "collision");
+  await expect(moveRow).toContainText("(Opaque)");
   await expect(review.getByTestId("confirm-move")).toHaveText("Accept anyway");
   await review.getByTestId("confirm-move").click();
   await expect(projects.status).toHaveText(`Namespace ${namespace} joined project ${project}.`);

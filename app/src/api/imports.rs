@@ -14,6 +14,7 @@ use crate::{
     api::call,
     domain::access::Role::Editor,
     domain::docker_config::import::{read_config_json, Imported},
+    model::changes::RegistryChange,
     model::registries::{Attachment, HostCredential, RegistryDetail, RegistryInput},
 };
 
@@ -46,24 +47,52 @@ pub async fn preview_import(
 #[server(endpoint = "import_registry")]
 pub async fn import_registry(request: ImportRequest) -> Result<RegistrySummary, AppError> {
     call::signed_in(|ctx| async move {
-        let scope = request.target.scope().clone();
-        let what = "manage registries in this scope";
-        ctx.require(Editor, &scope, "registry.import", what).await?;
-        let imported = read(&request.config)?;
+        let change = import_change(&ctx, &request, "registry.import").await?;
         let registries = &ctx.services.registries;
-        match &request.target {
-            ImportTarget::New { .. } => {
-                let input = import_input(&imported, &request, None)?;
-                registries.create(&ctx.caller, input).await
-            }
-            ImportTarget::Existing { scope, name } => {
-                let existing = registries.get(scope, name).await?;
-                let input = import_input(&imported, &request, Some(&existing))?;
-                registries.update(&ctx.caller, input).await
-            }
+        match change {
+            RegistryChange::Create(input) => registries.create(&ctx.caller, input).await,
+            RegistryChange::Update(input) => registries.update(&ctx.caller, input).await,
+            _ => unreachable!("an import creates or edits"),
         }
     })
     .await
+}
+
+/// What importing the chosen entries would write where (the registry
+/// preview of the create or edit it amounts to); writes nothing.
+#[server(endpoint = "preview_import_change")]
+pub async fn preview_import_change(
+    request: ImportRequest,
+) -> Result<crate::model::changes::ChangePreview, AppError> {
+    call::signed_in(|ctx| async move {
+        let change = import_change(&ctx, &request, "registry.preview").await?;
+        ctx.services.changes.preview(&change).await
+    })
+    .await
+}
+
+/// The create (a new registry) or edit (new hosts on an existing one) an
+/// import amounts to, for editors of the target's scope.
+#[cfg(feature = "ssr")]
+async fn import_change(
+    ctx: &crate::api::authz::Ctx,
+    request: &ImportRequest,
+    action: &str,
+) -> Result<RegistryChange, AppError> {
+    let scope = request.target.scope().clone();
+    let what = "manage registries in this scope";
+    ctx.require(Editor, &scope, action, what).await?;
+    let imported = read(&request.config)?;
+    match &request.target {
+        ImportTarget::New { .. } => Ok(RegistryChange::Create(import_input(
+            &imported, request, None,
+        )?)),
+        ImportTarget::Existing { scope, name } => {
+            let existing = ctx.services.registries.get(scope, name).await?;
+            let input = import_input(&imported, request, Some(&existing))?;
+            Ok(RegistryChange::Update(input))
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -63,6 +63,7 @@ pub const POLICIES: &[(&str, Policy)] = &[
     ("expiring_credentials", Policy::SignedIn),
     ("preview_import", Policy::SignedIn),
     ("import_registry", Policy::SignedIn),
+    ("preview_import_change", Policy::SignedIn),
     ("restore_registry", Policy::Admin),
     ("adopt_secret", Policy::Admin),
     ("list_unproven_secrets", Policy::Admin),

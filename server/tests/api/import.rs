@@ -1,11 +1,13 @@
 //! Importing a docker `config.json` (issue #13 item 6): the preview shows
 //! hosts and usernames only, the chosen entries become a new registry or
 //! new hosts on an existing one (whose own hosts stay byte for byte), the
-//! docker CLI's shapes are read as docker writes them, and a 10 MB file is
-//! refused before anything is parsed.
+//! docker CLI's shapes are read as docker writes them, the import's change
+//! is previewed before it is written, and a 10 MB file is refused before
+//! anything is parsed.
 
 use base64::Engine as _;
 use regboard_app::domain::secret::Password;
+use regboard_app::model::changes::ChangePreview;
 use regboard_app::model::imports::{ImportPreview, ImportRequest, ImportTarget};
 use regboard_app::model::registries::{RegistrySummary, Scope};
 use regboard_app::AppError;
@@ -97,6 +99,21 @@ async fn chosen_entries_become_a_new_registry_or_new_hosts_on_an_existing_one() 
         name: "imported".into(),
         description: String::new(),
     };
+    // First its preview: the create it amounts to, and nothing written.
+    let args = json!({"request": request(&["ghcr.io"], new.clone())});
+    let planned: ChangePreview = call(&app, "preview_import_change", &args).await.unwrap();
+    assert_eq!(
+        (planned.change.as_str(), &planned.refused),
+        ("create", &None)
+    );
+    let rows: Vec<(&str, &str)> = planned
+        .namespaces
+        .iter()
+        .map(|n| (n.namespace.as_str(), n.action.label()))
+        .collect();
+    assert_eq!(rows, [(NAMESPACE, "create")]);
+    assert!(secret(&app, NAMESPACE, "imported").await.is_none());
+    assert!(!serde_json::to_string(&planned).unwrap().contains(CANARY));
     let made: RegistrySummary = call(
         &app,
         "import_registry",

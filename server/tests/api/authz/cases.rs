@@ -305,6 +305,17 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             NoScope::Denied,
         ),
         case(
+            "preview_import_change",
+            Who::Owner,
+            json!({"request": {
+                "config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#,
+                "keys": ["ghcr.io"],
+                "target": {"kind": "new", "scope": {"kind": "namespace", "namespace": "payments-dev"},
+                           "name": "imported-preview"},
+                "test_credential": false}}),
+            NoScope::Denied,
+        ),
+        case(
             "get_registry",
             Who::Owner,
             scope_name("seen"),

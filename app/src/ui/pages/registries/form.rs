@@ -2,22 +2,23 @@
 //!
 //! Every input is a signal, so when the server refuses the submission the
 //! form keeps what the person typed (except the password, which is cleared)
-//! and shows the message next to the field it names. The submission goes
-//! through an [`Action`] calling `create_registry` or `update_registry`.
-//! The server tests the credential first; when the registry rejects it the
-//! form keeps everything (the password too) and offers "Save anyway".
+//! and shows the message next to the field it names. A submission is
+//! previewed first and saved once confirmed (`review.rs`). The server tests
+//! the credential at save; when the registry rejects it the form keeps
+//! everything (the password too) and offers "Save anyway".
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use super::attach::AttachmentFields;
 use super::credential::CredentialWarning;
 use super::fields::Fields;
 use super::host_rows::HOST_FIELDS;
 use super::hosts::{HostDraft, HostPicker};
+use super::preview::ChangePreviewView;
+use super::review::Review;
 use super::{detail_href, LIST};
+use crate::api::changes::{preview_registry_change, RegistryChange};
 use crate::api::cluster::NamespaceRow;
 use crate::api::registries::{
     create_registry, update_registry, RegistryDetail, RegistryInput, RegistrySummary, Scope,
@@ -76,12 +77,24 @@ pub(super) enum FormMode {
     Edit(Box<RegistryDetail>),
 }
 
-/// Creates or updates the registry; on success goes to its detail page,
-/// on failure clears the password (everything else typed stays).
-fn use_save(
-    editing: bool,
-    fields: Fields,
-) -> Action<RegistryInput, Result<RegistrySummary, AppError>> {
+/// Whether `error` is a failed credential test (field `credential`).
+fn credential_failed(error: &AppError) -> bool {
+    matches!(error, AppError::Invalid { field: Some(f), .. } if f == "credential")
+}
+
+/// The form's preview and save (`create_registry` or `update_registry`); a
+/// refusal clears the passwords typed, except a failed credential test,
+/// which keeps them for "Save anyway".
+fn use_review(editing: bool, fields: Fields) -> Review<RegistryInput> {
+    let change = move |input: RegistryInput| {
+        if editing {
+            RegistryChange::Update(input)
+        } else {
+            RegistryChange::Create(input)
+        }
+    };
+    let preview =
+        Action::new(move |input: &RegistryInput| preview_registry_change(change(input.clone())));
     let save = Action::new(move |input: &RegistryInput| {
         let input = input.clone();
         async move {
@@ -92,18 +105,12 @@ fn use_save(
             }
         }
     });
-    let navigate = use_navigate();
-    Effect::new(move |_| match save.value().get() {
-        Some(Ok(saved)) => navigate(
-            &detail_href(&saved.scope, &saved.name),
-            NavigateOptions::default(),
-        ),
-        // A failed credential test keeps the password for "Save anyway".
-        Some(Err(AppError::Invalid { field: Some(f), .. })) if f == "credential" => {}
-        Some(Err(_)) => fields.clear_passwords(),
-        None => {}
+    let refused = Callback::new(move |e: AppError| {
+        if !credential_failed(&e) {
+            fields.clear_passwords();
+        }
     });
-    save
+    Review::new(preview, save, refused)
 }
 
 /// The form; on success it navigates to the registry's detail page.
@@ -116,18 +123,14 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
         FormMode::Create { .. } => None,
     };
     let editing = fixed_scope.is_some();
-    let save = use_save(editing, fields);
+    let review = use_review(editing, fields);
     let local_error = RwSignal::new(None::<AppError>);
-    let error = Memo::new(move |_| {
-        local_error
-            .get()
-            .or_else(|| save.value().get().and_then(Result::err))
-    });
+    let error = Memo::new(move |_| local_error.get().or_else(|| review.error()));
     let cancel_href = fixed_scope.as_ref().map_or_else(
         || LIST.to_owned(),
         |s| detail_href(s, &fields.name.get_untracked()),
     );
-    // Submits the form; `test` asks the server to test the credential first.
+    // Previews the submission; `test` asks the save to test the credential.
     let submit = move |test: bool| {
         local_error.set(None);
         // A chosen preset that was never "added" is what the person means.
@@ -141,7 +144,7 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             Ok(scope) => {
                 let mut input = fields.input(scope);
                 input.test_credential = test;
-                save.dispatch(input);
+                review.ask(input);
             }
             Err(e) => local_error.set(Some(e)),
         }
@@ -153,9 +156,12 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
     };
     let save_anyway = Callback::new(move |_| submit_anyway(false));
     let errors = FormErrors::new(error, &FIELDS);
+    let open = review.open();
+    let busy = Signal::derive(move || review.loading().get() || review.saving().get());
     view! {
         <form class="registry-form" method="post" novalidate=true on:submit=on_submit data-testid="registry-form">
             <ErrorNotice error=errors.general() testid="form-error"/>
+            <fieldset class="plain" disabled=open>
             {match mode {
                 FormMode::Create { projects, namespaces, .. } => view! {
                     <ScopeChooser fields projects namespaces message=errors.field("scope")/>
@@ -168,10 +174,16 @@ pub(super) fn RegistryForm(mode: FormMode) -> impl IntoView {
             <TextAreaField label="Description" id="description" value=fields.description
                 message=errors.field("description")/>
             <AttachmentFields fields message=errors.field("attachment")/>
-            <CredentialWarning message=errors.field("credential") pending=save.pending().into() save_anyway/>
-            <div class="actions">
-                <SubmitButton testid="save-registry" pending=save.pending()
-                    label=if editing { "Save changes" } else { "Create registry" } busy="Saving…"/>
+            <CredentialWarning message=errors.field("credential") pending=busy save_anyway/>
+            </fieldset>
+            <ChangePreviewView preview=review.shown() pending=review.loading() busy=review.saving()
+                confirm_label=if editing { "Confirm and save" } else { "Confirm and create" }
+                note="Nothing is written until you confirm.".to_owned()
+                on_confirm=Callback::new(move |_| review.confirm())
+                on_cancel=Callback::new(move |_| review.close())/>
+            <div class="actions" hidden=open>
+                <SubmitButton testid="save-registry" pending=busy
+                    label=if editing { "Save changes" } else { "Create registry" } busy="Checking…"/>
                 <a href=cancel_href>"Cancel"</a>
             </div>
         </form>

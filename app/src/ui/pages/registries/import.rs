@@ -1,19 +1,18 @@
 //! `/registries/import`: bring a docker `config.json` in. Paste it or
 //! choose the file; "Read entries" shows each `auths` entry (host and
 //! username only, and why some cannot be used); the chosen entries become a
-//! new registry or new hosts on an existing one. The file goes to the
-//! server for each call and is never stored.
-
-use leptos::prelude::*;
-use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
+//! new registry or new hosts on an existing one, previewed (what is
+//! written where) and written once confirmed (`review.rs`). The file goes
+//! to the server for each call and is never stored.
 
 use super::credential::CredentialWarning;
-use super::{detail_href, LIST};
+use super::preview::ChangePreviewView;
+use super::review::Review;
+use super::LIST;
 use crate::api::cluster::list_namespaces;
 use crate::api::imports::{
-    import_registry, preview_import, ImportPreview, ImportRequest, ImportTarget,
+    import_registry, preview_import, preview_import_change, ImportPreview, ImportRequest,
+    ImportTarget,
 };
 use crate::api::projects::list_projects;
 use crate::api::registries::{list_registries, Scope};
@@ -21,6 +20,8 @@ use crate::domain::docker_config::import::MAX_IMPORT_BYTES;
 use crate::domain::secret::Password;
 use crate::ui::components::{failure, use_hydrated, ErrorNotice, FieldError};
 use crate::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// The page.
 #[component]
@@ -179,16 +180,9 @@ fn ImportTargetForm(text: RwSignal<String>, chosen: RwSignal<Vec<String>>) -> im
     );
     let existing = RwSignal::new(String::new());
     let (scope_text, name) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let preview = Action::new(|request: &ImportRequest| preview_import_change(request.clone()));
     let import = Action::new(|request: &ImportRequest| import_registry(request.clone()));
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(saved)) = import.value().get() {
-            navigate(
-                &detail_href(&saved.scope, &saved.name),
-                NavigateOptions::default(),
-            );
-        }
-    });
+    let review = Review::new(preview, import, Callback::new(|_| {}));
     let submit = move |test_credential: bool| {
         let target = match parse_key(&existing.get_untracked()) {
             Some((scope, name)) => ImportTarget::Existing { scope, name },
@@ -200,14 +194,14 @@ fn ImportTargetForm(text: RwSignal<String>, chosen: RwSignal<Vec<String>>) -> im
                 description: "imported from a docker config.json".to_owned(),
             },
         };
-        import.dispatch(ImportRequest {
+        review.ask(ImportRequest {
             config: Password::new(text.get_untracked()),
             keys: chosen.get_untracked(),
             target,
             test_credential,
         });
     };
-    let error = Memo::new(move |_| failure(import.value().get()));
+    let error = Memo::new(move |_| review.error());
     let credential = Signal::derive(move || match error.get() {
         Some(AppError::Invalid {
             field: Some(f),
@@ -228,6 +222,7 @@ fn ImportTargetForm(text: RwSignal<String>, chosen: RwSignal<Vec<String>>) -> im
         other => other,
     });
     let save_anyway = Callback::new(move |_| submit(false));
+    let busy = Signal::derive(move || review.loading().get() || review.saving().get());
     view! {
         <section aria-labelledby="import-target">
             <h2 id="import-target">"3. Where they go"</h2>
@@ -263,10 +258,14 @@ fn ImportTargetForm(text: RwSignal<String>, chosen: RwSignal<Vec<String>>) -> im
                 })}
             </Suspense>
             <ErrorNotice error=other testid="import-error"/>
-            <CredentialWarning message=credential pending=import.pending().into() save_anyway/>
-            <button type="button" data-testid="import-submit" disabled=move || import.pending().get()
+            <CredentialWarning message=credential pending=busy save_anyway/>
+            <ChangePreviewView preview=review.shown() pending=review.loading() busy=review.saving()
+                confirm_label="Confirm and import" note="Nothing is written until you confirm.".to_owned()
+                on_confirm=Callback::new(move |_| review.confirm())
+                on_cancel=Callback::new(move |_| review.close())/>
+            <button type="button" data-testid="import-submit" disabled=busy hidden=review.open()
                 on:click=move |_| submit(true)>
-                {move || if import.pending().get() { "Importing…" } else { "Import" }}
+                {move || if busy.get() { "Checking…" } else { "Import" }}
             </button>
         </section>
     }

@@ -21,6 +21,7 @@ mod list;
 mod namespaces;
 mod preview;
 mod recovery;
+mod review;
 mod rotate;
 mod unmanaged;
 

@@ -46,7 +46,11 @@ pub fn ChangePreviewView(
     /// A sentence above the table (e.g. what deleting removes).
     #[prop(optional, into)]
     note: Option<String>,
+    /// Whether confirming destroys something (delete): a red button.
+    #[prop(optional)]
+    destructive: bool,
 ) -> impl IntoView {
+    let confirm_class = if destructive { "danger" } else { "" };
     move || {
         let body = match (pending.get(), preview.get()) {
             (true, _) => {
@@ -67,7 +71,7 @@ pub fn ChangePreviewView(
                     })}
                     <PreviewTable preview=p/>
                     <div class="actions">
-                        <button type="button" class="danger" data-testid="confirm-change"
+                        <button type="button" class=confirm_class data-testid="confirm-change"
                             disabled=move || blocked || busy.get()
                             on:click=move |_| on_confirm.run(())>
                             {confirm_label}
@@ -224,7 +228,7 @@ pub(super) fn DeletePreview(
     view! {
         <ChangePreviewView preview=Signal::derive(move || preview.value().get())
             pending=preview.pending() busy=delete.pending()
-            confirm_label="Confirm delete" note
+            confirm_label="Confirm delete" note destructive=true
             on_confirm=Callback::new(move |_| { delete.dispatch(key.clone()); })
             on_cancel/>
     }

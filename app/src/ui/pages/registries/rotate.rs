@@ -215,7 +215,7 @@ fn RotateForm(hosts: Signal<Vec<String>>, fields: Fields) -> impl IntoView {
                 on:input=move |ev| fields.password.set(event_target_value(&ev))/>
             <label for="rotate-valid-until">"Valid until (optional, UTC)"</label>
             <input id="rotate-valid-until" data-testid="rotate-valid-until" autocomplete="off"
-                placeholder="YYYY-MM-DD or YYYY-MM-DD HH:MM" aria-describedby="rotate-valid-until-hint"
+                placeholder="YYYY-MM-DD [HH:MM]" aria-describedby="rotate-valid-until-hint"
                 prop:value=move || fields.valid_until.get()
                 on:input=move |ev| fields.valid_until.set(event_target_value(&ev))/>
             <p class="muted hint" id="rotate-valid-until-hint">
