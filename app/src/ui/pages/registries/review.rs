@@ -88,6 +88,7 @@ impl<I: Clone + Send + Sync + 'static> Review<I> {
         self.asked.set(Some(input.clone()));
         self.preview.dispatch(input);
     }
+
     /// Saves what the preview shown is of.
     pub(super) fn confirm(&self) {
         if let Some(input) = self.asked.get_untracked() {
