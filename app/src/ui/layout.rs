@@ -155,8 +155,13 @@ fn cluster_line(status: &ClusterStatus) -> impl IntoView {
     let label = status.label();
     let version = status.server_version.clone();
     let problem = status.problem.clone();
+    // The version also rides in the title: narrow headers hide its text.
+    let title = match &version {
+        Some(v) => format!("Connected cluster, Kubernetes {v}"),
+        None => "Connected cluster".to_owned(),
+    };
     view! {
-        <span class="cluster-name" title="Connected cluster">{label}</span>
+        <span class="cluster-name" title=title>{label}</span>
         {version.map(|v| view! { <span class="cluster-version">{v}</span> })}
         {problem.map(|p| view! { <span class="cluster-problem" role="alert">{p}</span> })}
     }
