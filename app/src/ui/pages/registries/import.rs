@@ -5,6 +5,9 @@
 //! written where) and written once confirmed (`review.rs`). The file goes
 //! to the server for each call and is never stored.
 
+use leptos::prelude::*;
+use leptos_meta::Title;
+
 use super::credential::CredentialWarning;
 use super::preview::ChangePreviewView;
 use super::review::Review;
@@ -20,8 +23,6 @@ use crate::domain::docker_config::import::MAX_IMPORT_BYTES;
 use crate::domain::secret::Password;
 use crate::ui::components::{failure, use_hydrated, ErrorNotice, FieldError};
 use crate::AppError;
-use leptos::prelude::*;
-use leptos_meta::Title;
 
 /// The page.
 #[component]
