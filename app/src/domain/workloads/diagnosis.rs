@@ -22,6 +22,8 @@ use crate::domain::image_ref::ImageRef;
 
 #[path = "diagnosis_checks.rs"]
 mod checks;
+#[path = "diagnosis_credential.rs"]
+mod credential_check;
 
 /// A check's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -208,7 +210,7 @@ pub fn diagnose(input: &Inputs) -> Vec<Check> {
     vec![
         checks::secrets_exist(input),
         checks::secret_types(input),
-        checks::credential_accepted(input),
+        credential_check::credential_accepted(input),
         checks::image_names_host(input),
         checks::registry_reachable(input),
     ]

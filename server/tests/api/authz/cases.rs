@@ -6,6 +6,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::PASSWORD;
 
+mod registries;
+
 /// Who may make the "right scope" call.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Who {
@@ -126,7 +128,7 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
     } = *ids;
     let ns_grant = json!({"subject": {"kind": "user", "id": spare_id}, "role": "editor",
                           "scope": {"kind": "namespace", "namespace": "payments-prod"}});
-    let cases = vec![
+    let mut cases = vec![
         case("current_user", Who::Nobody, json!({}), NoScope::Allowed),
         case(
             "login",
@@ -275,131 +277,7 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
             json!({"name": "made", "confirm": true}),
             NoScope::Denied,
         ),
-        case(
-            "list_registries",
-            Who::Owner,
-            json!({}),
-            NoScope::Empty("[]"),
-        ),
-        case(
-            "expiring_credentials",
-            Who::Owner,
-            json!({}),
-            NoScope::Empty("[]"),
-        ),
-        case(
-            "preview_import",
-            Who::Nobody,
-            json!({"config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#}),
-            NoScope::Allowed,
-        ),
-        case(
-            "import_registry",
-            Who::Owner,
-            json!({"request": {
-                "config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#,
-                "keys": ["ghcr.io"],
-                "target": {"kind": "new", "scope": {"kind": "namespace", "namespace": "payments-dev"},
-                           "name": "imported"},
-                "test_credential": false}}),
-            NoScope::Denied,
-        ),
-        case(
-            "preview_import_change",
-            Who::Owner,
-            json!({"request": {
-                "config": r#"{"auths":{"ghcr.io":{"auth":"Ym90OnB3"}}}"#,
-                "keys": ["ghcr.io"],
-                "target": {"kind": "new", "scope": {"kind": "namespace", "namespace": "payments-dev"},
-                           "name": "imported-preview"},
-                "test_credential": false}}),
-            NoScope::Denied,
-        ),
-        case(
-            "get_registry",
-            Who::Owner,
-            scope_name("seen"),
-            NoScope::Denied,
-        ),
-        case(
-            "create_registry",
-            Who::Owner,
-            registry("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "update_registry",
-            Who::Owner,
-            registry("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "resync_registry",
-            Who::Owner,
-            scope_name("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "set_attachment",
-            Who::Owner,
-            json!({"scope": {"kind": "namespace", "namespace": "payments-dev"}, "name": "made",
-                   "attachment": {"mode": "default"}}),
-            NoScope::Denied,
-        ),
-        case(
-            "test_registry_credential",
-            Who::Owner,
-            scope_name("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "preview_registry_change",
-            Who::Owner,
-            json!({"change": {"delete": scope_name("made")}}),
-            NoScope::Denied,
-        ),
-        case(
-            "rotate_registry_credential",
-            Who::Owner,
-            json!({"input": {"scope": {"kind": "namespace", "namespace": "payments-dev"},
-                   "name": "made", "password": "a-registry-token-2", "test_credential": false}}),
-            NoScope::Denied,
-        ),
-        case(
-            "rotation_progress",
-            Who::Owner,
-            scope_name("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "delete_registry",
-            Who::Owner,
-            scope_name("made"),
-            NoScope::Denied,
-        ),
-        case(
-            "export_registry",
-            Who::Owner,
-            json!({"request": scope_name("seen")}),
-            NoScope::Denied,
-        ),
-        case(
-            "list_unmanaged_secrets",
-            // The demo's hand-made pull Secret is in project search.
-            Who::Admin,
-            json!({}),
-            NoScope::Empty("[]"),
-        ),
-        Case {
-            answer: Some((404, "does not exist")),
-            ..case(
-                "adopt_unmanaged_secret",
-                Who::Owner,
-                json!({"request": {"namespace": "payments-dev", "name": "no-such-secret",
-                                   "adopt_as": {"kind": "in_place"}}}),
-                NoScope::Denied,
-            )
-        },
+        // The registry functions: cases/registries.rs.
         case(
             "list_workloads",
             Who::Owner,
@@ -432,5 +310,6 @@ pub(super) fn all(ids: &Ids) -> Vec<Case> {
         ),
         case("audit_head", Who::Nobody, json!({}), NoScope::Allowed),
     ];
+    cases.extend(registries::cases());
     cases
 }
