@@ -18,7 +18,6 @@ use super::move_plan::move_changes;
 use super::KubeProjects;
 use crate::audit::AuditTarget;
 use crate::cluster::errors::{answer_within, app_error};
-use crate::cluster::ownership;
 use crate::error::internal;
 use crate::registries::preview::world::World;
 
@@ -66,15 +65,13 @@ impl KubeProjects {
                 });
             }
         }
-        let registries = match project {
-            Some(p) => self
-                .sources(Some(p))
-                .await?
-                .iter()
-                .filter_map(|s| ownership::label(s, ownership::REGISTRY_LABEL).map(str::to_owned))
-                .collect(),
-            None => Vec::new(),
-        };
+        // The registries it ends up receiving: every row but the copies of
+        // the project it leaves.
+        let registries = changes
+            .iter()
+            .filter(|row| row.action != SecretAction::Delete)
+            .map(|row| row.secret.clone())
+            .collect();
         Ok(MovePreview {
             registries,
             collisions,
