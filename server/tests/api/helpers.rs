@@ -113,9 +113,10 @@ pub async fn spawn_on_sandbox_as(sandbox: Sandbox, token: &str) -> TestApp {
 
 /// Starts the app against an API server address where nothing listens.
 pub async fn spawn_unreachable() -> TestApp {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
+    // Port 1 on loopback: nothing listens there, so every connection is
+    // refused at once. A port bound and released here could be taken by a
+    // server another test starts meanwhile, which then accepts and hangs.
+    let url = "http://127.0.0.1:1".to_owned();
     let config = kube::Config::new(url.parse().unwrap());
     let connection = Connection {
         client: regboard_server::cluster::client(config).unwrap(),
